@@ -1,0 +1,17 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build everything the bench runs on, for the given kernel flavours
+# (default: both). Cached builds cost seconds.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavours=("$@")
+[ ${#flavours[@]} -gt 0 ] || flavours=(debug perf)
+for f in "${flavours[@]}"; do
+	"$HIDMA_BENCH/build-kernel.sh" "$f" >/dev/null
+done
+"$HIDMA_BENCH/build-qemu.sh" >/dev/null
+for f in "${flavours[@]}"; do
+	"$HIDMA_BENCH/build-modules.sh" "$f" >/dev/null
+	"$HIDMA_BENCH/build-initramfs.sh" "$f" >/dev/null
+done

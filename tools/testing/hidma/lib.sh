@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034 # the variables are for the sourcing scripts
+# Common helpers for the HIDMA bench scripts. Sourced, not executed.
+
+HIDMA_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+HIDMA_BENCH="$HIDMA_TOP/tools/testing/hidma"
+HIDMA_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/hidma"
+HIDMA_BUILD="$HIDMA_TOP/.build"
+HIDMA_JOBS="${HIDMA_JOBS:-2}"
+HIDMA_CROSS="${CROSS_COMPILE:-aarch64-linux-gnu-}"
+HIDMA_LINUX_TARBALL="${HIDMA_LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}"
+
+HIDMA_LAYOUTS="host guest acpi"
+HIDMA_FLAVOURS="debug perf"
+
+die()
+{
+	echo "error: $*" >&2
+	exit 1
+}
+
+log()
+{
+	echo "[bench] $*" >&2
+}
+
+# Hash of the given files and strings; used to key cache entries.
+hidma_hash()
+{
+	local item
+	for item in "$@"; do
+		if [ -f "$item" ]; then
+			printf '%s\n' "${item#"$HIDMA_TOP"/}"
+			cat "$item"
+		elif [ -d "$item" ]; then
+			(cd "$item" && find . -type f ! -name '*.o' -print0 | LC_ALL=C sort -z |
+				xargs -0 -r sha256sum)
+		else
+			printf '%s\n' "$item"
+		fi
+	done | sha256sum | cut -c1-16
+}
+
+check_layout()
+{
+	case " $HIDMA_LAYOUTS " in
+	*" $1 "*) ;;
+	*) die "unknown layout '$1' (valid: $HIDMA_LAYOUTS)" ;;
+	esac
+}
+
+check_flavour()
+{
+	case " $HIDMA_FLAVOURS " in
+	*" $1 "*) ;;
+	*) die "unknown kernel flavour '$1' (valid: $HIDMA_FLAVOURS)" ;;
+	esac
+}
+
+# Extracted 6.12 source shared by both kernel flavours, read-only after extraction.
+linux_src()
+{
+	local ver dir
+	[ -f "$HIDMA_LINUX_TARBALL" ] ||
+		die "$HIDMA_LINUX_TARBALL missing; run 'make deps'"
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || echo unknown)
+	dir="$HIDMA_CACHE/src/linux-$ver"
+	if [ ! -f "$dir/.extracted" ]; then
+		log "extracting linux-source-6.12 $ver"
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		tar -C "$dir" --strip-components=1 -xf "$HIDMA_LINUX_TARBALL"
+		touch "$dir/.extracted"
+	fi
+	echo "$dir"
+}
+
+# Build directory of a kernel flavour (empty if not built).
+kernel_dir()
+{
+	local link="$HIDMA_CACHE/links/kernel-$1"
+	[ -e "$link/.built" ] && readlink -f "$link"
+}

@@ -1,0 +1,752 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-guest test client for the HIDMA channel driver. It checks what
+ * dmatest does not: the transfer result of every callback, error
+ * reporting and recovery, terminate_all + synchronize, pause/resume,
+ * residue and addresses above 4 GiB.
+ *
+ * Load it with the channel to test and the test to run, e.g.
+ *
+ *   insmod hidma_test_client.ko channel=dma0chan0 test=error expect=1
+ *
+ * The tests run at load time. Results are printed as KTAP to the kernel
+ * log and left in the read-only parameters "passed", "failed" and
+ * "skipped"; the suite reads them and unloads the module. Every wait is
+ * bounded, so a broken driver makes a test fail, never hang.
+ *
+ * test=hold is different: it keeps the channel and streams transfers from
+ * a kernel thread until the module is unloaded, so that a suite can
+ * unbind the provider under traffic. Its buffers belong to a helper
+ * device, not to the provider, because a client that still has buffers
+ * mapped for the provider's device when that device is unbound is
+ * reported by DMA-API debugging. The counters hold_ok, hold_errors and
+ * hold_timeouts tell what the stream saw.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/dmaengine.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+static char *channel;
+module_param(channel, charp, 0444);
+MODULE_PARM_DESC(channel, "dmaengine channel to test, e.g. dma0chan0");
+
+static char *test = "basic";
+module_param(test, charp, 0444);
+MODULE_PARM_DESC(test,
+		 "basic|pause|highmem|all (those three)|terminate|error|after-fail|hold");
+
+static int expect = DMA_TRANS_READ_FAILED;
+module_param(expect, int, 0444);
+MODULE_PARM_DESC(expect, "error: expected tx_result of the failed transfers (1 read, 2 write, 3 aborted)");
+
+static int nfail = 1;
+module_param(nfail, int, 0444);
+MODULE_PARM_DESC(nfail, "error: transfers the suite made the hardware fail");
+
+static int timeout_ms = 10000;
+module_param(timeout_ms, int, 0444);
+MODULE_PARM_DESC(timeout_ms, "bound of every wait");
+
+static int passed;
+module_param(passed, int, 0444);
+MODULE_PARM_DESC(passed, "number of checks that passed");
+
+static int failed;
+module_param(failed, int, 0444);
+MODULE_PARM_DESC(failed, "number of checks that failed");
+
+static int skipped;
+module_param(skipped, int, 0444);
+MODULE_PARM_DESC(skipped, "number of checks skipped");
+
+static int hold_ok;
+module_param(hold_ok, int, 0444);
+MODULE_PARM_DESC(hold_ok, "hold: transfers completed without error");
+
+static int hold_errors;
+module_param(hold_errors, int, 0444);
+MODULE_PARM_DESC(hold_errors, "hold: transfers refused or completed with an error");
+
+static int hold_timeouts;
+module_param(hold_timeouts, int, 0444);
+MODULE_PARM_DESC(hold_timeouts, "hold: transfers whose callback never came");
+
+static int ktap_num;
+
+static void check(bool ok, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	ktap_num++;
+	pr_info("%sok %d %pV\n", ok ? "" : "not ", ktap_num, &vaf);
+	va_end(args);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static void skip(const char *what, const char *why)
+{
+	ktap_num++;
+	skipped++;
+	pr_info("ok %d %s # SKIP %s\n", ktap_num, what, why);
+}
+
+struct xfer {
+	struct completion done;
+	struct dmaengine_result res;
+	dma_cookie_t cookie;
+	atomic_t *counter;
+	bool called;
+};
+
+static void xfer_callback(void *arg, const struct dmaengine_result *res)
+{
+	struct xfer *x = arg;
+
+	x->res = *res;
+	x->called = true;
+	if (x->counter)
+		atomic_inc(x->counter);
+	complete(&x->done);
+}
+
+/* A coherent buffer pair on the channel's device. */
+struct bufs {
+	struct device *dev;
+	size_t size;
+	u8 *src, *dst;
+	dma_addr_t src_dma, dst_dma;
+};
+
+static int bufs_alloc(struct bufs *b, struct dma_chan *chan, size_t size)
+{
+	b->dev = chan->device->dev;
+	b->size = size;
+	b->src = dma_alloc_coherent(b->dev, size, &b->src_dma, GFP_KERNEL);
+	b->dst = dma_alloc_coherent(b->dev, size, &b->dst_dma, GFP_KERNEL);
+	if (!b->src || !b->dst)
+		return -ENOMEM;
+	return 0;
+}
+
+static void bufs_free(struct bufs *b)
+{
+	if (b->src)
+		dma_free_coherent(b->dev, b->size, b->src, b->src_dma);
+	if (b->dst)
+		dma_free_coherent(b->dev, b->size, b->dst, b->dst_dma);
+}
+
+static void fill_pattern(u8 *p, size_t len, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (u8)(seed + i * 7 + (i >> 8));
+}
+
+/* Prepare and submit one transfer; memset when src is 0. */
+static int submit(struct dma_chan *chan, struct xfer *x, dma_addr_t dst,
+		  dma_addr_t src, int value, size_t len, atomic_t *counter)
+{
+	struct dma_async_tx_descriptor *tx;
+
+	init_completion(&x->done);
+	x->called = false;
+	x->counter = counter;
+	x->res.result = -1;
+	if (src)
+		tx = dmaengine_prep_dma_memcpy(chan, dst, src, len,
+					       DMA_PREP_INTERRUPT);
+	else
+		tx = dmaengine_prep_dma_memset(chan, dst, value, len,
+					       DMA_PREP_INTERRUPT);
+	if (!tx)
+		return -EIO;
+	tx->callback_result = xfer_callback;
+	tx->callback_param = x;
+	x->cookie = dmaengine_submit(tx);
+	return dma_submit_error(x->cookie) ? -EIO : 0;
+}
+
+static bool wait_xfer(struct xfer *x)
+{
+	return wait_for_completion_timeout(&x->done,
+					   msecs_to_jiffies(timeout_ms)) > 0;
+}
+
+#define NR_BASIC	16
+
+static void test_basic(struct dma_chan *chan)
+{
+	struct xfer *x;
+	struct bufs b = {};
+	size_t len[NR_BASIC], off[NR_BASIC], pos = 0;
+	int i, ok_res = 0, ok_data = 0, ok_wait = 0, ret = 0;
+
+	x = kcalloc(NR_BASIC, sizeof(*x), GFP_KERNEL);
+	if (!x || bufs_alloc(&b, chan, NR_BASIC * 8192)) {
+		check(false, "basic: allocate buffers");
+		goto out;
+	}
+	fill_pattern(b.src, b.size, 0x11);
+	memset(b.dst, 0, b.size);
+	/* Odd lengths and offsets: the engine has no alignment needs. */
+	for (i = 0; i < NR_BASIC; i++) {
+		off[i] = pos + (i & 7);
+		len[i] = 4096 + i * 3 + 1;
+		pos += 8192;
+		if (i % 4 == 3)
+			ret |= submit(chan, &x[i], b.dst_dma + off[i], 0,
+				      0xa0 + i, len[i], NULL);
+		else
+			ret |= submit(chan, &x[i], b.dst_dma + off[i],
+				      b.src_dma + off[i], 0, len[i], NULL);
+	}
+	check(!ret, "basic: prep and submit %d memcpy/memset", NR_BASIC);
+	dma_async_issue_pending(chan);
+	for (i = 0; i < NR_BASIC; i++) {
+		if (!wait_xfer(&x[i]))
+			continue;
+		ok_wait++;
+		if (x[i].res.result == DMA_TRANS_NOERROR && !x[i].res.residue)
+			ok_res++;
+		if (i % 4 == 3) {
+			if (!memchr_inv(b.dst + off[i], 0xa0 + i, len[i]))
+				ok_data++;
+		} else if (!memcmp(b.dst + off[i], b.src + off[i], len[i])) {
+			ok_data++;
+		}
+	}
+	check(ok_wait == NR_BASIC, "basic: all callbacks arrived (%d)", ok_wait);
+	check(ok_res == NR_BASIC, "basic: all results NOERROR, residue 0 (%d)",
+	      ok_res);
+	check(ok_data == NR_BASIC, "basic: data correct (%d)", ok_data);
+	check(dmaengine_tx_status(chan, x[NR_BASIC - 1].cookie, NULL) ==
+	      DMA_COMPLETE, "basic: tx_status COMPLETE");
+out:
+	if (ok_wait != NR_BASIC)
+		dmaengine_terminate_sync(chan);
+	bufs_free(&b);
+	kfree(x);
+}
+
+#define NR_ERR		8
+#define ERR_LEN		4096
+
+/*
+ * The suite told the model to fail the next nfail TREs of this channel.
+ * The driver must report those transfers, oldest first, with the result
+ * of the injected cause, recover by itself and complete the transfers
+ * queued behind them normally.
+ */
+static void test_error(struct dma_chan *chan)
+{
+	struct xfer *x;
+	struct bufs b = {};
+	int i, nerr = 0, nok = 0, ndata = 0, first_ok = -1, ret = 0;
+	bool order = true, residue = true, waited = true;
+
+	x = kcalloc(NR_ERR, sizeof(*x), GFP_KERNEL);
+	if (!x || bufs_alloc(&b, chan, NR_ERR * ERR_LEN)) {
+		check(false, "error: allocate buffers");
+		goto out;
+	}
+	fill_pattern(b.src, b.size, 0x5a);
+	memset(b.dst, 0, b.size);
+	for (i = 0; i < NR_ERR; i++)
+		ret |= submit(chan, &x[i], b.dst_dma + i * ERR_LEN,
+			      b.src_dma + i * ERR_LEN, 0, ERR_LEN, NULL);
+	check(!ret, "error: submit %d transfers", NR_ERR);
+	dma_async_issue_pending(chan);
+	for (i = 0; i < NR_ERR; i++) {
+		if (!wait_xfer(&x[i])) {
+			waited = false;
+			continue;
+		}
+		if (x[i].res.result == expect) {
+			nerr++;
+			if (first_ok >= 0)
+				order = false;
+			if (x[i].res.residue != ERR_LEN)
+				residue = false;
+		} else if (x[i].res.result == DMA_TRANS_NOERROR) {
+			nok++;
+			if (first_ok < 0)
+				first_ok = i;
+			if (!memcmp(b.dst + i * ERR_LEN, b.src + i * ERR_LEN,
+				    ERR_LEN))
+				ndata++;
+		} else {
+			pr_info("# transfer %d: unexpected result %d\n", i,
+				x[i].res.result);
+		}
+	}
+	check(waited, "error: every transfer got its callback");
+	check(nerr == nfail, "error: %d transfers reported result %d (want %d)",
+	      nerr, expect, nfail);
+	check(order, "error: the failed transfers are the oldest ones");
+	check(residue, "error: failed transfers report the full residue");
+	check(nok == NR_ERR - nfail && ndata == nok,
+	      "error: queued transfers completed normally with correct data (%d/%d)",
+	      ndata, NR_ERR - nfail);
+
+	/* The channel recovered: a new batch works. */
+	memset(b.dst, 0, b.size);
+	ret = 0;
+	for (i = 0; i < NR_ERR; i++)
+		ret |= submit(chan, &x[i], b.dst_dma + i * ERR_LEN,
+			      b.src_dma + i * ERR_LEN, 0, ERR_LEN, NULL);
+	dma_async_issue_pending(chan);
+	nok = 0;
+	for (i = 0; i < NR_ERR; i++)
+		if (wait_xfer(&x[i]) && x[i].res.result == DMA_TRANS_NOERROR &&
+		    !memcmp(b.dst + i * ERR_LEN, b.src + i * ERR_LEN, ERR_LEN))
+			nok++;
+	check(!ret && nok == NR_ERR, "error: later transfers work (%d/%d)",
+	      nok, NR_ERR);
+out:
+	dmaengine_terminate_sync(chan);
+	bufs_free(&b);
+	kfree(x);
+}
+
+/* After the suite made a channel reset hang: nobody waits forever. */
+static void test_after_fail(struct dma_chan *chan)
+{
+	struct xfer *x;
+	struct bufs b = {};
+	int i, called = 0, ret = 0;
+
+	x = kcalloc(NR_ERR, sizeof(*x), GFP_KERNEL);
+	if (!x || bufs_alloc(&b, chan, NR_ERR * ERR_LEN)) {
+		check(false, "after-fail: allocate buffers");
+		goto out;
+	}
+	for (i = 0; i < NR_ERR; i++)
+		ret |= submit(chan, &x[i], b.dst_dma + i * ERR_LEN,
+			      b.src_dma + i * ERR_LEN, 0, ERR_LEN, NULL);
+	dma_async_issue_pending(chan);
+	for (i = 0; i < NR_ERR; i++)
+		if (wait_xfer(&x[i]))
+			called++;
+	check(!ret, "after-fail: submit");
+	check(called == NR_ERR, "after-fail: every transfer completed (%d)",
+	      called);
+	check(x[0].res.result == expect,
+	      "after-fail: first transfer result %d (want %d)",
+	      x[0].res.result, expect);
+	for (i = 1; i < NR_ERR; i++)
+		if (x[i].res.result != DMA_TRANS_ABORTED &&
+		    x[i].res.result != DMA_TRANS_NOERROR)
+			break;
+	check(i == NR_ERR, "after-fail: the others completed or were aborted");
+	/* Now the channel is failed: new work is refused or aborted. */
+	ret = submit(chan, &x[0], b.dst_dma, b.src_dma, 0, ERR_LEN, NULL);
+	if (!ret) {
+		dma_async_issue_pending(chan);
+		check(wait_xfer(&x[0]) &&
+		      x[0].res.result == DMA_TRANS_ABORTED,
+		      "after-fail: new transfer aborted");
+	} else {
+		check(true, "after-fail: new transfer refused at prep");
+	}
+out:
+	dmaengine_terminate_sync(chan);
+	bufs_free(&b);
+	kfree(x);
+}
+
+#define NR_TERM		64
+#define TERM_LEN	SZ_64K
+
+/*
+ * terminate_all in the middle of a stream (the suite slows the bus down),
+ * then synchronize: no callback may run after synchronize returned.
+ */
+static void test_terminate(struct dma_chan *chan)
+{
+	struct xfer *x;
+	struct bufs b = {};
+	atomic_t calls = ATOMIC_INIT(0);
+	int i, after, ret = 0;
+	unsigned long t0;
+
+	x = kcalloc(NR_TERM, sizeof(*x), GFP_KERNEL);
+	if (!x || bufs_alloc(&b, chan, TERM_LEN * 2)) {
+		check(false, "terminate: allocate buffers");
+		goto out;
+	}
+	for (i = 0; i < NR_TERM; i++)
+		ret |= submit(chan, &x[i], b.dst_dma + (i & 1) * TERM_LEN,
+			      b.src_dma + (i & 1) * TERM_LEN, 0, TERM_LEN,
+			      &calls);
+	check(!ret, "terminate: submit %d transfers", NR_TERM);
+	dma_async_issue_pending(chan);
+	check(wait_xfer(&x[0]), "terminate: first transfer completed");
+
+	t0 = jiffies;
+	ret = dmaengine_terminate_async(chan);
+	check(!ret, "terminate: terminate_async returned %d", ret);
+	dmaengine_synchronize(chan);
+	after = atomic_read(&calls);
+	pr_info("# %d of %d callbacks before synchronize returned (%u ms)\n",
+		after, NR_TERM, jiffies_to_msecs(jiffies - t0));
+	msleep(200);
+	check(atomic_read(&calls) == after,
+	      "terminate: no callback after synchronize (%d -> %d)", after,
+	      atomic_read(&calls));
+	check(after < NR_TERM, "terminate: transfers were still queued");
+	for (i = 0; i < NR_TERM; i++)
+		if (x[i].called && x[i].res.result != DMA_TRANS_NOERROR)
+			break;
+	check(i == NR_TERM, "terminate: callbacks that ran reported NOERROR");
+
+	/* The channel still works afterwards. */
+	fill_pattern(b.src, TERM_LEN, 3);
+	ret = submit(chan, &x[0], b.dst_dma, b.src_dma, 0, 4096, NULL);
+	dma_async_issue_pending(chan);
+	check(!ret && wait_xfer(&x[0]) &&
+	      x[0].res.result == DMA_TRANS_NOERROR &&
+	      !memcmp(b.dst, b.src, 4096), "terminate: channel works afterwards");
+out:
+	dmaengine_terminate_sync(chan);
+	bufs_free(&b);
+	kfree(x);
+}
+
+#define NR_PAUSE	4
+#define PAUSE_LEN	8192
+
+static void test_pause(struct dma_chan *chan)
+{
+	struct xfer x[NR_PAUSE];
+	struct dma_tx_state state;
+	struct bufs b = {};
+	atomic_t calls = ATOMIC_INIT(0);
+	enum dma_status st;
+	int i, ok = 0, ret;
+
+	if (bufs_alloc(&b, chan, NR_PAUSE * PAUSE_LEN)) {
+		check(false, "pause: allocate buffers");
+		goto out;
+	}
+	fill_pattern(b.src, b.size, 0x33);
+	memset(b.dst, 0, b.size);
+
+	ret = dmaengine_pause(chan);
+	check(!ret, "pause: device_pause returned %d", ret);
+	ret = 0;
+	for (i = 0; i < NR_PAUSE; i++)
+		ret |= submit(chan, &x[i], b.dst_dma + i * PAUSE_LEN,
+			      b.src_dma + i * PAUSE_LEN, 0, PAUSE_LEN, &calls);
+	dma_async_issue_pending(chan);
+	msleep(100);
+	check(!ret && atomic_read(&calls) == 0,
+	      "pause: nothing completes while paused (%d)",
+	      atomic_read(&calls));
+	st = dmaengine_tx_status(chan, x[0].cookie, &state);
+	check(st == DMA_PAUSED, "pause: tx_status PAUSED (%d)", st);
+	check(state.residue == PAUSE_LEN,
+	      "residue: pending transfer reports %u (want %u)", state.residue,
+	      PAUSE_LEN);
+
+	ret = dmaengine_resume(chan);
+	check(!ret, "pause: device_resume returned %d", ret);
+	for (i = 0; i < NR_PAUSE; i++)
+		if (wait_xfer(&x[i]) && x[i].res.result == DMA_TRANS_NOERROR &&
+		    !memcmp(b.dst + i * PAUSE_LEN, b.src + i * PAUSE_LEN,
+			    PAUSE_LEN))
+			ok++;
+	check(ok == NR_PAUSE, "pause: all transfers completed after resume (%d)",
+	      ok);
+	st = dmaengine_tx_status(chan, x[NR_PAUSE - 1].cookie, &state);
+	check(st == DMA_COMPLETE && state.residue == 0,
+	      "residue: completed transfer reports 0 (%d, %u)", st,
+	      state.residue);
+out:
+	dmaengine_terminate_sync(chan);
+	bufs_free(&b);
+}
+
+/* 2 MiB blocks, up to 8 GiB: enough to get past all memory below 4 GiB */
+#define HIGH_ORDER	9
+#define HIGH_TRIES	4096
+
+/* Source and destination above 4 GiB, if the guest has memory there. */
+static void test_highmem(struct dma_chan *chan)
+{
+	struct device *dev = chan->device->dev;
+	struct page *src = NULL, *dst = NULL, *p, *tmp;
+	dma_addr_t src_dma = DMA_MAPPING_ERROR, dst_dma = DMA_MAPPING_ERROR;
+	phys_addr_t high = 0;
+	LIST_HEAD(spare);
+	struct xfer x;
+	int i, ret;
+
+	/*
+	 * The allocator may hand out low memory first: hold blocks until one
+	 * lies above 4 GiB, then give the others back. NORETRY: fail rather
+	 * than push the guest into the OOM killer.
+	 */
+	for (i = 0; i < HIGH_TRIES && !dst; i++) {
+		p = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN,
+				HIGH_ORDER);
+		if (!p)
+			break;
+		if (page_to_phys(p) > U32_MAX) {
+			split_page(p, HIGH_ORDER);
+			src = p;
+			dst = p + 1;
+			/* the rest of the block is not needed */
+			for (ret = 2; ret < (1 << HIGH_ORDER); ret++)
+				__free_page(p + ret);
+		} else {
+			list_add(&p->lru, &spare);
+		}
+	}
+	list_for_each_entry_safe(p, tmp, &spare, lru) {
+		high = max(high, page_to_phys(p));
+		list_del(&p->lru);
+		__free_pages(p, HIGH_ORDER);
+	}
+	pr_info("# highmem: %d blocks of order %d tried, highest below 4 GiB %pa\n",
+		i, HIGH_ORDER, &high);
+	if (!dst) {
+		skip("highmem: memcpy above 4 GiB", "no memory above 4 GiB");
+		goto out;
+	}
+	src_dma = dma_map_page(dev, src, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	dst_dma = dma_map_page(dev, dst, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, src_dma) || dma_mapping_error(dev, dst_dma)) {
+		check(false, "highmem: map pages");
+		goto out;
+	}
+	if (src_dma <= U32_MAX || dst_dma <= U32_MAX) {
+		skip("highmem: memcpy above 4 GiB", "bus addresses below 4 GiB");
+		goto out;
+	}
+	pr_info("# src %pad dst %pad\n", &src_dma, &dst_dma);
+
+	dma_sync_single_for_cpu(dev, src_dma, PAGE_SIZE, DMA_TO_DEVICE);
+	fill_pattern(page_address(src), PAGE_SIZE, 0x77);
+	dma_sync_single_for_device(dev, src_dma, PAGE_SIZE, DMA_TO_DEVICE);
+	dma_sync_single_for_cpu(dev, dst_dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	memset(page_address(dst), 0, PAGE_SIZE);
+	dma_sync_single_for_device(dev, dst_dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+
+	ret = submit(chan, &x, dst_dma, src_dma, 0, PAGE_SIZE, NULL);
+	dma_async_issue_pending(chan);
+	ret = !ret && wait_xfer(&x) && x.res.result == DMA_TRANS_NOERROR;
+	dma_sync_single_for_cpu(dev, dst_dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	check(ret && !memcmp(page_address(dst), page_address(src), PAGE_SIZE),
+	      "highmem: memcpy above 4 GiB");
+	dma_sync_single_for_device(dev, dst_dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+
+	ret = submit(chan, &x, dst_dma + 100, 0, 0xc3, 1000, NULL);
+	dma_async_issue_pending(chan);
+	ret = !ret && wait_xfer(&x) && x.res.result == DMA_TRANS_NOERROR;
+	dma_sync_single_for_cpu(dev, dst_dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	check(ret && !memchr_inv(page_address(dst) + 100, 0xc3, 1000),
+	      "highmem: memset above 4 GiB");
+out:
+	dmaengine_terminate_sync(chan);
+	if (!dma_mapping_error(dev, src_dma) && src)
+		dma_unmap_page(dev, src_dma, PAGE_SIZE, DMA_TO_DEVICE);
+	if (!dma_mapping_error(dev, dst_dma) && dst)
+		dma_unmap_page(dev, dst_dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (src)
+		__free_page(src);
+	if (dst)
+		__free_page(dst);
+}
+
+#define NR_HOLD		8
+#define HOLD_LEN	SZ_16K
+
+static struct {
+	struct dma_chan *chan;
+	struct platform_device *pdev;
+	struct task_struct *thread;
+	struct xfer x[NR_HOLD];
+	void *buf;
+	dma_addr_t buf_dma;
+} hold;
+
+static int hold_thread(void *unused)
+{
+	int i, n;
+
+	while (!kthread_should_stop()) {
+		for (n = 0; n < NR_HOLD; n++)
+			if (submit(hold.chan, &hold.x[n],
+				   hold.buf_dma + HOLD_LEN * NR_HOLD + n * HOLD_LEN,
+				   hold.buf_dma + n * HOLD_LEN, 0, HOLD_LEN,
+				   NULL))
+				break;
+		if (n < NR_HOLD)
+			WRITE_ONCE(hold_errors, hold_errors + 1);
+		dma_async_issue_pending(hold.chan);
+		for (i = 0; i < n; i++) {
+			if (!wait_xfer(&hold.x[i])) {
+				WRITE_ONCE(hold_timeouts, hold_timeouts + 1);
+				/* the callback may still come: stop using x */
+				dmaengine_terminate_sync(hold.chan);
+				break;
+			}
+			if (hold.x[i].res.result == DMA_TRANS_NOERROR)
+				WRITE_ONCE(hold_ok, hold_ok + 1);
+			else
+				WRITE_ONCE(hold_errors, hold_errors + 1);
+		}
+		if (n < NR_HOLD)
+			msleep(20);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int hold_start(struct dma_chan *chan)
+{
+	struct device *dev;
+	int ret;
+
+	hold.pdev = platform_device_register_simple("hidma-test-buf",
+						    PLATFORM_DEVID_AUTO,
+						    NULL, 0);
+	if (IS_ERR(hold.pdev)) {
+		ret = PTR_ERR(hold.pdev);
+		hold.pdev = NULL;
+		return ret;
+	}
+	dev = &hold.pdev->dev;
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+	hold.buf = dma_alloc_coherent(dev, 2 * NR_HOLD * HOLD_LEN,
+				      &hold.buf_dma, GFP_KERNEL);
+	if (!hold.buf)
+		return -ENOMEM;
+	hold.chan = chan;
+	hold.thread = kthread_run(hold_thread, NULL, "hidma-hold");
+	if (IS_ERR(hold.thread)) {
+		ret = PTR_ERR(hold.thread);
+		hold.thread = NULL;
+		hold.chan = NULL;
+		return ret;
+	}
+	return 0;
+}
+
+static void hold_stop(void)
+{
+	if (hold.thread)
+		kthread_stop(hold.thread);
+	if (hold.chan) {
+		dmaengine_terminate_sync(hold.chan);
+		dma_release_channel(hold.chan);
+	}
+	if (hold.buf)
+		dma_free_coherent(&hold.pdev->dev, 2 * NR_HOLD * HOLD_LEN,
+				  hold.buf, hold.buf_dma);
+	if (hold.pdev)
+		platform_device_unregister(hold.pdev);
+	memset(&hold, 0, sizeof(hold));
+}
+
+static bool filter_by_name(struct dma_chan *chan, void *param)
+{
+	return !strcmp(dma_chan_name(chan), param);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(struct dma_chan *chan);
+	bool in_all;
+} tests[] = {
+	{ "basic", test_basic, true },
+	{ "pause", test_pause, true },
+	{ "terminate", test_terminate, false },
+	{ "highmem", test_highmem, true },
+	{ "error", test_error, false },
+	{ "after-fail", test_after_fail, false },
+};
+
+static int __init hidma_test_client_init(void)
+{
+	struct dma_chan *chan;
+	dma_cap_mask_t mask;
+	bool all, found = false;
+	unsigned int i;
+
+	if (!channel) {
+		pr_err("channel= is required\n");
+		return -EINVAL;
+	}
+	all = !strcmp(test, "all");
+
+	dma_cap_zero(mask);
+	dma_cap_set(DMA_MEMCPY, mask);
+	chan = dma_request_channel(mask, filter_by_name, channel);
+	pr_info("TAP version 13\n");
+	pr_info("# channel %s, test %s\n", channel, test);
+	if (!chan) {
+		check(false, "request channel %s", channel);
+		goto done;
+	}
+	if (!strcmp(test, "hold")) {
+		int ret = hold_start(chan);
+
+		check(!ret, "hold: stream started (%d)", ret);
+		if (ret) {
+			hold_stop();
+			dma_release_channel(chan);
+		}
+		goto done;
+	}
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (all ? tests[i].in_all : !strcmp(test, tests[i].name)) {
+			found = true;
+			tests[i].run(chan);
+		}
+	}
+	if (!found)
+		check(false, "unknown test '%s'", test);
+	dma_release_channel(chan);
+done:
+	pr_info("1..%d\n", ktap_num);
+	pr_info("# passed %d failed %d skipped %d\n", passed, failed, skipped);
+	return 0;
+}
+module_init(hidma_test_client_init);
+
+static void __exit hidma_test_client_exit(void)
+{
+	hold_stop();
+	pr_info("# hold: ok %d errors %d timeouts %d\n", hold_ok, hold_errors,
+		hold_timeouts);
+}
+module_exit(hidma_test_client_exit);
+
+MODULE_DESCRIPTION("In-guest test client for the Qualcomm Technologies HIDMA channel driver");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make test: every test, as KTAP, ending with "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$HIDMA_BENCH/ktap-pool.sh"
+
+start=$(date +%s)
+log "building the bench (cached builds take seconds)"
+"$HIDMA_BENCH/build-all.sh" || die "bench build failed"
+log "bench ready after $(($(date +%s) - start)) s"
+export HIDMA_PREBUILT=1
+run="$HIDMA_BENCH/run-guest"
+suites="$HIDMA_TOP/tools/testing/selftests/drivers/dma/hidma"
+qemu_dir="$HIDMA_CACHE/links/qemu/build"
+
+# expect_status WANT COMMAND...: passes when COMMAND exits with WANT.
+expect_status()
+{
+	local want=$1 rc
+	shift
+	"$@" >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = "$want" ] && return 0
+	echo "# expected exit status $want, got $rc"
+	return 1
+}
+
+# expect_error TEXT COMMAND...: passes when COMMAND fails saying TEXT.
+expect_error()
+{
+	local text=$1 out
+	shift
+	out=$("$@" 2>&1) && { echo "# unexpected success"; return 1; }
+	printf '%s\n' "$out" | grep -q "$text" && return 0
+	echo "# wrong message: $out"
+	return 1
+}
+
+# Static gates, each its own KTAP result.
+[ -x "$HIDMA_BENCH/check.sh" ] && job_add "static gates" "$HIDMA_BENCH/check.sh"
+
+# The model's qtest.
+if [ -x "$qemu_dir/tests/qtest/qcom-hidma-test" ]; then
+	job_add "qtest qcom-hidma" env QTEST_QEMU_BINARY="$qemu_dir/qemu-system-aarch64" \
+		"$qemu_dir/tests/qtest/qcom-hidma-test" --tap -k
+fi
+
+# Smoke: the perf kernel boots on every layout and dmatest loads, clean
+# log (every suite below boots the debug kernel on its layouts).
+for layout in $HIDMA_LAYOUTS; do
+	job_add "smoke: perf kernel boots the $layout layout" \
+		"$run" --layout "$layout" --flavour perf --timeout 300 \
+		--cmd 'modprobe dmatest && grep -q "^dmatest " /proc/modules'
+done
+
+# The runner itself.
+job_add "runner: a failing guest command gives its status" \
+	expect_status 3 "$run" --timeout 300 --cmd 'exit 3'
+job_add "runner: a kernel splat fails the run" \
+	expect_status 126 "$run" --timeout 300 \
+	--cmd "insmod /lib/modules/hidma/bench_splat.ko"
+job_add "runner: a hung guest is killed at the timeout" \
+	expect_status 124 "$run" --timeout 45 --cmd 'sleep 1000'
+job_add "runner: an unknown layout is rejected" \
+	expect_error "unknown layout 'moon'" "$run" --layout moon --cmd true
+job_add "runner: an unknown flavour is rejected" \
+	expect_error "unknown kernel flavour" "$run" --flavour fast --cmd true
+job_add "runner: a missing KDIR is rejected" \
+	expect_error "not a kernel build tree\|no debug kernel" \
+	env KDIR=/nonexistent "$HIDMA_BENCH/build-modules.sh" debug
+
+# The demo boots twice in a row: start it early.
+[ -x "$HIDMA_BENCH/demo.sh" ] && job_add "make demo" "$HIDMA_BENCH/demo.sh"
+
+# In-guest suites, on the layouts each one names; the longest (by their
+# timeout) first, so that the two slots finish together.
+for suite in $(for f in "$suites"/*.sh; do
+	echo "$(sed -n 's/^# hidma-timeout: //p' "$f") $f"
+done | sort -k1,1nr -k2 | cut -d' ' -f2); do
+	name=$(basename "$suite" .sh)
+	[ "$name" = lib ] && continue
+	layouts=$(sed -n 's/^# hidma-layouts: //p' "$suite")
+	tmo=$(sed -n 's/^# hidma-timeout: //p' "$suite")
+	mem=$(sed -n 's/^# hidma-mem: //p' "$suite")
+	for layout in ${layouts:-host}; do
+		job_add "$name on $layout" "$run" --layout "$layout" \
+			--timeout "${tmo:-600}" --mem "${mem:-1G}" --cmd "sh /selftests/$name.sh"
+	done
+done
+
+jobs_run
+log "make test took $(($(date +%s) - start)) s"
+skipped=""
+[ "$POOL_SKIPPED" -gt 0 ] && skipped=", $POOL_SKIPPED skipped"
+echo "$POOL_PASSED passed, $POOL_FAILED failed$skipped"
+[ "$POOL_FAILED" = 0 ]
