@@ -1,0 +1,43 @@
+#!/bin/sh
+# Copy the HIDMA model into a QEMU 7.2 source tree and wire it up.
+#
+# usage: tools/testing/qemu/apply.sh QEMU_SRC_DIR
+set -eu
+
+die() {
+	echo "apply.sh: error: $*" >&2
+	exit 1
+}
+
+[ $# -eq 1 ] || die "usage: $0 QEMU_SRC_DIR"
+src=$1
+here=$(cd "$(dirname "$0")" && pwd)
+
+[ -d "$src" ] || die "$src is not a directory"
+[ -f "$src/hw/dma/meson.build" ] && [ -f "$src/hw/arm/virt.c" ] ||
+	die "$src does not look like a QEMU source tree"
+
+if grep -q qcom_hidma "$src/hw/dma/meson.build"; then
+	die "$src already has the HIDMA wiring (apply to a pristine tree)"
+fi
+
+# dry run first so that a failing hunk leaves the tree untouched
+for p in "$here"/patches/*.patch; do
+	[ -f "$p" ] || die "no patches found in $here/patches"
+	patch -p1 -N --dry-run --quiet -d "$src" < "$p" >/dev/null ||
+		die "patch $(basename "$p") does not apply to $src"
+done
+
+install -m 0644 "$here/hw/dma/qcom_hidma.c" "$src/hw/dma/qcom_hidma.c" ||
+	die "cannot copy qcom_hidma.c"
+install -m 0644 "$here/include/hw/dma/qcom_hidma.h" \
+	"$src/include/hw/dma/qcom_hidma.h" || die "cannot copy qcom_hidma.h"
+install -m 0644 "$here/tests/qtest/qcom-hidma-test.c" \
+	"$src/tests/qtest/qcom-hidma-test.c" || die "cannot copy the qtest"
+
+for p in "$here"/patches/*.patch; do
+	patch -p1 -N --quiet -d "$src" < "$p" ||
+		die "patch $(basename "$p") failed"
+done
+
+echo "apply.sh: HIDMA model applied to $src"

@@ -1,0 +1,1558 @@
+/*
+ * Qualcomm Technologies HIDMA engine (QDF2400 "Centriq")
+ *
+ * One instance is a management block plus up to 16 DMA channels.  Each
+ * channel has a transfer ring (TRCA window) and an event ring (EVCA window)
+ * and one level interrupt.  Channels share one bus master; grants are
+ * arbitrated by priority first, then weighted round robin.
+ *
+ * The silicon is out of production; where the public record is silent the
+ * behaviour here is documented as "modelled behaviour" in the README that
+ * ships with this file.
+ *
+ * Copyright (c) 2025 The HIDMA project contributors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qemu/timer.h"
+#include "qemu/main-loop.h"
+#include "qemu/bswap.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "exec/address-spaces.h"
+#include "hw/irq.h"
+#include "hw/sysbus.h"
+#include "hw/dma/qcom_hidma.h"
+#include "migration/vmstate.h"
+#include "trace.h"
+
+/* management block */
+#define MGMT_CFG                0x400
+#define MGMT_CFG_ENABLE         BIT(0)
+#define MGMT_CHRESET_TIMEOUT    0x418
+#define MGMT_CHRESET_MASK       0xfffff
+#define MGMT_MAX_BUS_REQ_LEN    0x41c
+#define MGMT_MAX_XACTIONS       0x420
+#define MGMT_MAX_XACTIONS_MASK  0x001f001f
+#define MGMT_HW_VERSION         0x424
+#define MGMT_QOS_BASE           0x700
+#define MGMT_QOS_PRIO           BIT(15)
+#define MGMT_QOS_WEIGHT_SHIFT   8
+#define MGMT_QOS_WEIGHT_MASK    0x7f
+#define MGMT_QOS_MASK           0xff00
+
+/* channel windows, common */
+#define CH_CTRLSTS              0x000
+#define CH_RING_LOW             0x008
+#define CH_RING_HIGH            0x00c
+#define CH_RING_LEN             0x010
+#define CH_DOORBELL             0x400
+
+/* TRCA */
+#define TRCA_CHID               0x028
+
+/* EVCA */
+#define EVCA_INTCTRL            0x004
+#define EVCA_WRITE_PTR          0x020
+#define EVCA_IRQ_STAT           0x100
+#define EVCA_IRQ_CLR            0x108
+#define EVCA_IRQ_EN             0x110
+#define EVCA_MSI_ADDR_LOW       0x118
+#define EVCA_MSI_ADDR_HIGH      0x11c
+#define EVCA_MSI_DATA           0x120
+
+#define CMD_DISABLE             0
+#define CMD_ENABLE              1
+#define CMD_SUSPEND             2
+#define CMD_RESET               9
+
+#define ST_DISABLED             0
+#define ST_ENABLED              1
+#define ST_RUNNING              2
+#define ST_SUSPENDED            3
+#define ST_STOPPED              4
+
+#define IRQ_EOB                 0
+#define IRQ_EV_WR_ERR           1
+#define IRQ_TRE_RD_ERR          9
+#define IRQ_DATA_RD_ERR         10
+#define IRQ_DATA_WR_ERR         11
+#define IRQ_INVALID_TRE         14
+#define IRQ_ALL_MASK            (BIT(IRQ_EOB) | BIT(IRQ_EV_WR_ERR) | \
+                                 BIT(IRQ_TRE_RD_ERR) | \
+                                 BIT(IRQ_DATA_RD_ERR) | \
+                                 BIT(IRQ_DATA_WR_ERR) | \
+                                 BIT(IRQ_INVALID_TRE))
+
+#define TRE_SIZE                32
+#define TRE_OP_MEMCPY           3
+#define TRE_OP_MEMSET           4
+#define TRE_IEOB                BIT(16)
+#define TRE_MAX_LEN             (64 * MiB)
+#define EVRE_SIZE               16
+#define EVRE_CODE_COMPLETE      1
+#define EVRE_CODE_ERROR         4
+
+/* bounded work per bottom-half run, then the BH reschedules itself */
+#define GRANTS_PER_RUN          256
+/* reference clock of the reset timeout counter: 1 GHz */
+#define RESET_NS_PER_CYCLE      1
+#define MAX_LATENCY_US          1000000
+
+#define DEF_NUM_CHANNELS        6
+#define DEF_BURST               1024
+#define DEF_XACT                31
+#define DEF_RESET_CYCLES        0x500
+#define DEF_VER_MAJOR           1
+#define DEF_VER_MINOR           0
+
+static const char *const win_name[2] = { "trca", "evca" };
+
+static bool state_enabled(uint32_t st)
+{
+    return st == ST_ENABLED || st == ST_RUNNING;
+}
+
+static uint32_t chan_weight(QcomHidmaState *s, int idx)
+{
+    uint32_t w = (s->qos[idx] >> MGMT_QOS_WEIGHT_SHIFT) & MGMT_QOS_WEIGHT_MASK;
+
+    return w ? w : 1;
+}
+
+static int chan_prio(QcomHidmaState *s, int idx)
+{
+    return !!(s->qos[idx] & MGMT_QOS_PRIO);
+}
+
+static uint32_t eff_burst(uint32_t v)
+{
+    if (v < 128) {
+        return 128;
+    }
+    if (v > 1024) {
+        return 1024;
+    }
+    return pow2floor(v);
+}
+
+static uint32_t eff_xact(uint32_t v)
+{
+    return v ? v : 1;
+}
+
+static uint64_t tr_base(QcomHidmaChan *c)
+{
+    return ((uint64_t)c->tr_ring_high << 32) | c->tr_ring_low;
+}
+
+static uint64_t ev_base(QcomHidmaChan *c)
+{
+    return ((uint64_t)c->ev_ring_high << 32) | c->ev_ring_low;
+}
+
+static void hidma_update_irq(QcomHidmaChan *c)
+{
+    int level = !!(c->irq_stat & c->irq_en);
+
+    trace_qcom_hidma_irq(c->idx, c->irq_stat, c->irq_en, level);
+    qemu_set_irq(c->irq, level);
+}
+
+static bool chan_busy(QcomHidmaChan *c)
+{
+    return c->cur_valid || c->cpl_pending || c->tr_doorbell != c->tr_read_off;
+}
+
+static void hidma_update_tr_state(QcomHidmaChan *c)
+{
+    if (state_enabled(c->tr_state)) {
+        c->tr_state = chan_busy(c) ? ST_RUNNING : ST_ENABLED;
+    }
+}
+
+static bool chan_eligible(QcomHidmaState *s, QcomHidmaChan *c)
+{
+    if (!(s->cfg & MGMT_CFG_ENABLE)) {
+        return false;
+    }
+    if (!state_enabled(c->tr_state) || !state_enabled(c->ev_state)) {
+        return false;
+    }
+    if (c->tr_reset_busy || c->ev_reset_busy || c->cpl_pending) {
+        return false;
+    }
+    if (!c->cur_valid &&
+        (c->tr_ring_len < TRE_SIZE || c->tr_ring_len % TRE_SIZE ||
+         c->tr_read_off >= c->tr_ring_len)) {
+        return false;
+    }
+    return c->cur_valid || c->tr_doorbell != c->tr_read_off;
+}
+
+static void hidma_kick(QcomHidmaState *s)
+{
+    if (s->bh) {
+        qemu_bh_schedule(s->bh);
+    }
+}
+
+/*
+ * Post the event of the TRE that completed last.  Returns false when the
+ * event ring is full (software has not consumed enough events yet).
+ */
+static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
+{
+    uint32_t cause = c->cpl_cause;
+    uint32_t code = cause ? EVRE_CODE_ERROR : EVRE_CODE_COMPLETE;
+    uint32_t info = cause ? cause - 8 : 0;
+    uint32_t evre[4];
+    MemTxResult res;
+
+    if (!state_enabled(c->ev_state) || c->ev_reset_busy) {
+        return false;
+    }
+    if (c->ev_ring_len < 2 * EVRE_SIZE || c->ev_ring_len % EVRE_SIZE) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u: bad event ring length 0x%x\n",
+                      c->idx, c->ev_ring_len);
+        c->irq_stat |= BIT(IRQ_EV_WR_ERR);
+        c->cpl_pending = false;
+        hidma_update_irq(c);
+        return true;
+    }
+    if ((c->ev_write_ptr + EVRE_SIZE) % c->ev_ring_len == c->ev_doorbell) {
+        return false;
+    }
+
+    evre[0] = cpu_to_le32((code << 28) | ((info & 0xf) << 24));
+    evre[1] = cpu_to_le32(c->cur_done);
+    evre[2] = cpu_to_le32(c->cur_off);
+    evre[3] = 0;
+    res = address_space_write(s->as, ev_base(c) + c->ev_write_ptr,
+                              MEMTXATTRS_UNSPECIFIED, evre, sizeof(evre));
+    trace_qcom_hidma_event(c->idx, c->ev_write_ptr, code, info);
+    if (res != MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u: event write to 0x%" PRIx64
+                      " failed\n", c->idx, ev_base(c) + c->ev_write_ptr);
+        c->irq_stat |= BIT(IRQ_EV_WR_ERR);
+    }
+    c->ev_write_ptr = (c->ev_write_ptr + EVRE_SIZE) % c->ev_ring_len;
+    c->cpl_pending = false;
+    if (cause) {
+        c->tres_failed++;
+        c->irq_stat |= BIT(cause);
+    } else {
+        c->tres_completed++;
+        if (c->cur_tre[0] & TRE_IEOB) {
+            c->irq_stat |= BIT(IRQ_EOB);
+        }
+    }
+    hidma_update_irq(c);
+    return true;
+}
+
+static void hidma_complete(QcomHidmaState *s, QcomHidmaChan *c,
+                           uint32_t cause, int64_t t_done)
+{
+    trace_qcom_hidma_tre_done(c->idx, c->cur_off, cause);
+    c->cur_valid = false;
+    c->cpl_pending = true;
+    c->cpl_cause = cause;
+    c->cpl_deadline = t_done + (int64_t)s->completion_latency_us * SCALE_US;
+}
+
+/* Fetch and validate the next TRE.  Returns true if data must be moved. */
+static bool hidma_fetch(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
+{
+    uint32_t raw[8];
+    uint32_t op, len;
+    MemTxResult res;
+    int i;
+
+    c->cur_off = c->tr_read_off;
+    c->cur_done = 0;
+    memset(c->cur_tre, 0, sizeof(c->cur_tre));
+    c->tr_read_off = (c->tr_read_off + TRE_SIZE) % c->tr_ring_len;
+
+    res = address_space_read(s->as, tr_base(c) + c->cur_off,
+                             MEMTXATTRS_UNSPECIFIED, raw, sizeof(raw));
+    if (res != MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u: cannot read TRE at 0x%" PRIx64 "\n",
+                      c->idx, tr_base(c) + c->cur_off);
+        hidma_complete(s, c, IRQ_TRE_RD_ERR, now);
+        return false;
+    }
+    for (i = 0; i < 8; i++) {
+        c->cur_tre[i] = le32_to_cpu(raw[i]);
+    }
+    op = c->cur_tre[0] & 0xff;
+    len = c->cur_tre[1];
+    trace_qcom_hidma_tre(c->idx, c->cur_off, op, len,
+                         ((uint64_t)c->cur_tre[3] << 32) | c->cur_tre[2],
+                         ((uint64_t)c->cur_tre[5] << 32) | c->cur_tre[4]);
+
+    if (c->fail_count) {
+        c->fail_count--;
+        hidma_complete(s, c, c->fail_cause, now);
+        return false;
+    }
+    if (op != TRE_OP_MEMCPY && op != TRE_OP_MEMSET) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u: TRE at 0x%x: bad opcode %u\n",
+                      c->idx, c->cur_off, op);
+        hidma_complete(s, c, IRQ_INVALID_TRE, now);
+        return false;
+    }
+    if (len == 0 || len > TRE_MAX_LEN) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u: TRE at 0x%x: bad length 0x%x\n",
+                      c->idx, c->cur_off, len);
+        hidma_complete(s, c, IRQ_INVALID_TRE, now);
+        return false;
+    }
+    c->cur_valid = true;
+    return true;
+}
+
+static void fill_pattern(uint8_t *p, uint64_t n, uint64_t pattern,
+                         uint64_t off)
+{
+    uint8_t pat[8];
+    uint64_t i;
+
+    stq_le_p(pat, pattern);
+    for (i = 0; i < n && ((off + i) & 7); i++) {
+        p[i] = pat[(off + i) & 7];
+    }
+    for (; i + 8 <= n; i += 8) {
+        memcpy(p + i, pat, 8);
+    }
+    for (; i < n; i++) {
+        p[i] = pat[(off + i) & 7];
+    }
+}
+
+/*
+ * Move @len bytes.  RAM is mapped and copied directly (zero copy); anything
+ * else goes through a small bounce buffer with checked transactions.
+ * Returns 0 on success or the IRQ cause bit of the failure.
+ */
+static uint32_t hidma_move(QcomHidmaState *s, uint64_t dst, uint64_t src,
+                           uint64_t len, bool is_set, uint64_t pattern,
+                           uint64_t pat_off)
+{
+    MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+
+    if (!is_set && !address_space_access_valid(s->as, src, len, false,
+                                               attrs)) {
+        return IRQ_DATA_RD_ERR;
+    }
+    if (!address_space_access_valid(s->as, dst, len, true, attrs)) {
+        return IRQ_DATA_WR_ERR;
+    }
+
+    while (len) {
+        hwaddr dl = len, sl = len, n;
+        void *dp, *sp = NULL;
+
+        dp = address_space_map(s->as, dst, &dl, true, attrs);
+        if (dp && !is_set) {
+            sp = address_space_map(s->as, src, &sl, false, attrs);
+        }
+        if (dp && (is_set || sp)) {
+            n = is_set ? dl : MIN(dl, sl);
+            if (is_set) {
+                fill_pattern(dp, n, pattern, pat_off);
+            } else {
+                memmove(dp, sp, n);
+                address_space_unmap(s->as, sp, sl, false, n);
+            }
+            address_space_unmap(s->as, dp, dl, true, n);
+        } else {
+            uint8_t buf[4096];
+
+            if (dp) {
+                address_space_unmap(s->as, dp, dl, true, 0);
+            }
+            n = MIN(len, sizeof(buf));
+            if (is_set) {
+                fill_pattern(buf, n, pattern, pat_off);
+            } else if (address_space_read(s->as, src, attrs, buf, n)) {
+                return IRQ_DATA_RD_ERR;
+            }
+            if (address_space_write(s->as, dst, attrs, buf, n)) {
+                return IRQ_DATA_WR_ERR;
+            }
+        }
+        len -= n;
+        dst += n;
+        src += n;
+        pat_off += n;
+    }
+    return 0;
+}
+
+/*
+ * One bus grant: the channel issues up to max-transactions bursts, then
+ * yields.  Returns the number of bytes that crossed the bus.
+ */
+static uint64_t hidma_grant(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
+{
+    uint32_t rb = eff_burst(s->max_bus_req_len & 0xffff);
+    uint32_t wb = eff_burst(s->max_bus_req_len >> 16);
+    uint32_t rx = eff_xact(s->max_xactions & 0x1f);
+    uint32_t wx = eff_xact((s->max_xactions >> 16) & 0x1f);
+    uint64_t bus = 0, chunk, src, dst, len;
+    bool is_set;
+    uint32_t cause;
+
+    c->bus_grants++;
+    if (!c->cur_valid) {
+        bus += TRE_SIZE;
+        if (!hidma_fetch(s, c, now)) {
+            return bus;
+        }
+    }
+
+    is_set = (c->cur_tre[0] & 0xff) == TRE_OP_MEMSET;
+    len = c->cur_tre[1];
+    src = ((uint64_t)c->cur_tre[3] << 32) | c->cur_tre[2];
+    dst = ((uint64_t)c->cur_tre[5] << 32) | c->cur_tre[4];
+    chunk = MIN(len - c->cur_done, MIN((uint64_t)rx * rb, (uint64_t)wx * wb));
+
+    trace_qcom_hidma_grant(c->idx, chunk);
+    cause = hidma_move(s, dst + c->cur_done, src + c->cur_done, chunk, is_set,
+                       src, c->cur_done);
+    if (cause) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u: TRE at 0x%x: DMA %s error\n",
+                      c->idx, c->cur_off,
+                      cause == IRQ_DATA_RD_ERR ? "read" : "write");
+        hidma_complete(s, c, cause, now);
+        return bus;
+    }
+    /*
+     * Bursts are aligned to the start of the TRE; one that straddles two
+     * grants is counted once, in the grant that starts it.
+     */
+    if (!is_set) {
+        c->read_bursts += DIV_ROUND_UP(c->cur_done + chunk, rb) -
+                          DIV_ROUND_UP(c->cur_done, rb);
+    }
+    c->write_bursts += DIV_ROUND_UP(c->cur_done + chunk, wb) -
+                       DIV_ROUND_UP(c->cur_done, wb);
+    c->bytes += chunk;
+    c->cur_done += chunk;
+    bus += chunk;
+    if (c->cur_done == len) {
+        hidma_complete(s, c, 0, now);
+    }
+    return bus;
+}
+
+/* Priority first, then smooth weighted round robin inside the class. */
+static QcomHidmaChan *hidma_arbitrate(QcomHidmaState *s)
+{
+    int prio, i;
+
+    for (prio = 1; prio >= 0; prio--) {
+        QcomHidmaChan *best = NULL;
+        int64_t total = 0;
+
+        for (i = 0; i < s->num_channels; i++) {
+            QcomHidmaChan *c = &s->ch[i];
+
+            if (chan_prio(s, i) != prio || !chan_eligible(s, c)) {
+                continue;
+            }
+            c->wrr_credit += chan_weight(s, i);
+            total += chan_weight(s, i);
+            if (!best || c->wrr_credit > best->wrr_credit) {
+                best = c;
+            }
+        }
+        if (best) {
+            best->wrr_credit -= total;
+            return best;
+        }
+    }
+    return NULL;
+}
+
+static void hidma_engine_run(QcomHidmaState *s)
+{
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    int64_t next = INT64_MAX;
+    bool paced = s->bus_bytes_per_us != 0;
+    bool more = false;
+    int i, budget = GRANTS_PER_RUN;
+
+    if (paced && s->bus_free_at < now) {
+        s->bus_free_at = now;
+    }
+
+    for (;;) {
+        QcomHidmaChan *c;
+        uint64_t bytes;
+        int64_t t;
+
+        /* retire completions that are due, in ring order per channel */
+        for (i = 0; i < s->num_channels; i++) {
+            c = &s->ch[i];
+            if (c->cpl_pending && c->cpl_deadline <= now) {
+                hidma_post_event(s, c);
+            }
+        }
+        if (paced && s->bus_free_at > now) {
+            next = MIN(next, s->bus_free_at);
+            break;
+        }
+        if (budget-- <= 0) {
+            more = true;
+            break;
+        }
+        c = hidma_arbitrate(s);
+        if (!c) {
+            break;
+        }
+        t = paced ? s->bus_free_at : now;
+        bytes = hidma_grant(s, c, t);
+        if (paced) {
+            t = s->bus_free_at +
+                MAX(1, (int64_t)(bytes * 1000 / s->bus_bytes_per_us));
+            s->bus_free_at = t;
+            if (c->cpl_pending) {
+                /* the TRE completes when its last burst left the bus */
+                c->cpl_deadline = t +
+                    (int64_t)s->completion_latency_us * SCALE_US;
+            }
+        }
+    }
+
+    for (i = 0; i < s->num_channels; i++) {
+        QcomHidmaChan *c = &s->ch[i];
+
+        if (c->cpl_pending && c->cpl_deadline > now) {
+            next = MIN(next, c->cpl_deadline);
+        }
+        hidma_update_tr_state(c);
+    }
+    if (more) {
+        qemu_bh_schedule(s->bh);
+    }
+    if (next != INT64_MAX) {
+        timer_mod(s->engine_timer, next);
+    }
+}
+
+static void hidma_bh(void *opaque)
+{
+    hidma_engine_run(opaque);
+}
+
+static void hidma_timer_cb(void *opaque)
+{
+    hidma_engine_run(opaque);
+}
+
+/* --- channel state machine ------------------------------------------- */
+
+static void hidma_tr_reset_done(QcomHidmaChan *c)
+{
+    c->tr_reset_busy = false;
+    c->tr_state = ST_DISABLED;
+    c->tr_doorbell = 0;
+    c->tr_read_off = 0;
+    c->cur_valid = false;
+    c->cpl_pending = false;
+    c->wrr_credit = 0;
+    trace_qcom_hidma_reset_done(c->idx, win_name[0]);
+}
+
+static void hidma_ev_reset_done(QcomHidmaChan *c)
+{
+    c->ev_reset_busy = false;
+    c->ev_state = ST_DISABLED;
+    c->ev_write_ptr = 0;
+    c->ev_doorbell = 0;
+    trace_qcom_hidma_reset_done(c->idx, win_name[1]);
+}
+
+static void hidma_tr_reset_cb(void *opaque)
+{
+    QcomHidmaChan *c = opaque;
+
+    hidma_tr_reset_done(c);
+    hidma_kick(c->s);
+}
+
+static void hidma_ev_reset_cb(void *opaque)
+{
+    QcomHidmaChan *c = opaque;
+
+    hidma_ev_reset_done(c);
+    hidma_kick(c->s);
+}
+
+static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
+{
+    QcomHidmaState *s = c->s;
+    uint32_t *state = win ? &c->ev_state : &c->tr_state;
+    bool *busy = win ? &c->ev_reset_busy : &c->tr_reset_busy;
+    bool *hung = win ? &c->ev_reset_hung : &c->tr_reset_hung;
+    QEMUTimer *timer = win ? c->ev_reset_timer : c->tr_reset_timer;
+    uint32_t old = *state;
+
+    if (*busy && !(cmd == CMD_RESET && *hung)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u %s: command %u while reset is "
+                      "in progress, ignored\n", c->idx, win_name[win], cmd);
+        return;
+    }
+
+    switch (cmd) {
+    case CMD_DISABLE:
+        *state = ST_DISABLED;
+        break;
+    case CMD_ENABLE:
+        if (!(s->cfg & MGMT_CFG_ENABLE)) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "qcom-hidma: ch%u %s: enable refused, management "
+                          "block is not enabled\n", c->idx, win_name[win]);
+            break;
+        }
+        *state = ST_ENABLED;
+        break;
+    case CMD_SUSPEND:
+        if (state_enabled(*state)) {
+            *state = ST_SUSPENDED;
+        } else {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "qcom-hidma: ch%u %s: suspend in state %u\n",
+                          c->idx, win_name[win], *state);
+        }
+        break;
+    case CMD_RESET:
+        /*
+         * The channel stops at once and reads STOPPED until the reset has
+         * completed, so that software polling for DISABLED really waits.
+         */
+        *state = ST_STOPPED;
+        *busy = true;
+        *hung = false;
+        if (c->hang_next_reset) {
+            /* the fault is consumed: a later RESET completes normally */
+            c->hang_next_reset = false;
+            *hung = true;
+            timer_del(timer);
+        } else {
+            uint32_t cycles = s->chreset_timeout & MGMT_CHRESET_MASK;
+
+            timer_mod(timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                      (int64_t)cycles * RESET_NS_PER_CYCLE);
+        }
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u %s: unknown command %u\n",
+                      c->idx, win_name[win], cmd);
+        return;
+    }
+    if (win) {
+        c->ev_cmd = cmd;
+    } else {
+        c->tr_cmd = cmd;
+    }
+    if (!win) {
+        hidma_update_tr_state(c);
+    }
+    trace_qcom_hidma_command(c->idx, win_name[win], cmd, old, *state);
+    hidma_kick(s);
+}
+
+/* --- MMIO ------------------------------------------------------------ */
+
+static uint64_t hidma_trca_read(void *opaque, hwaddr off, unsigned size)
+{
+    QcomHidmaChan *c = opaque;
+    uint32_t val = 0;
+
+    switch (off) {
+    case CH_CTRLSTS:
+        val = (c->tr_cmd << 16) | (c->tr_state << 8);
+        break;
+    case CH_RING_LOW:
+        val = c->tr_ring_low;
+        break;
+    case CH_RING_HIGH:
+        val = c->tr_ring_high;
+        break;
+    case CH_RING_LEN:
+        val = c->tr_ring_len;
+        break;
+    case TRCA_CHID:
+        val = c->idx;
+        break;
+    case CH_DOORBELL:
+        val = c->tr_doorbell;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u trca: read of unknown offset 0x%"
+                      HWADDR_PRIx "\n", c->idx, off);
+        break;
+    }
+    trace_qcom_hidma_reg_read(c->idx, win_name[0], off, val);
+    return val;
+}
+
+static void hidma_trca_write(void *opaque, hwaddr off, uint64_t v,
+                             unsigned size)
+{
+    QcomHidmaChan *c = opaque;
+    uint32_t val = v;
+
+    trace_qcom_hidma_reg_write(c->idx, win_name[0], off, val);
+    switch (off) {
+    case CH_CTRLSTS:
+        hidma_command(c, 0, (val >> 16) & 0xff);
+        break;
+    case CH_RING_LOW:
+        c->tr_ring_low = val;
+        break;
+    case CH_RING_HIGH:
+        c->tr_ring_high = val;
+        break;
+    case CH_RING_LEN:
+        if (chan_busy(c) && state_enabled(c->tr_state)) {
+            qemu_log_mask(LOG_GUEST_ERROR, "qcom-hidma: ch%u: ring length "
+                          "changed while running\n", c->idx);
+        }
+        c->tr_ring_len = val;
+        break;
+    case CH_DOORBELL:
+        trace_qcom_hidma_doorbell(c->idx, win_name[0], val);
+        if (c->tr_ring_len < TRE_SIZE || c->tr_ring_len % TRE_SIZE ||
+            val >= c->tr_ring_len || val % TRE_SIZE) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "qcom-hidma: ch%u: bad TRE doorbell 0x%x "
+                          "(ring length 0x%x), ignored\n",
+                          c->idx, val, c->tr_ring_len);
+            break;
+        }
+        c->tr_doorbell = val;
+        hidma_update_tr_state(c);
+        hidma_kick(c->s);
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u trca: write of unknown offset 0x%"
+                      HWADDR_PRIx "\n", c->idx, off);
+        break;
+    }
+}
+
+static uint64_t hidma_evca_read(void *opaque, hwaddr off, unsigned size)
+{
+    QcomHidmaChan *c = opaque;
+    uint32_t val = 0;
+
+    switch (off) {
+    case CH_CTRLSTS:
+        val = (c->ev_cmd << 16) | (c->ev_state << 8);
+        break;
+    case EVCA_INTCTRL:
+        val = c->intctrl;
+        break;
+    case CH_RING_LOW:
+        val = c->ev_ring_low;
+        break;
+    case CH_RING_HIGH:
+        val = c->ev_ring_high;
+        break;
+    case CH_RING_LEN:
+        val = c->ev_ring_len;
+        break;
+    case EVCA_WRITE_PTR:
+        val = c->ev_write_ptr;
+        break;
+    case EVCA_IRQ_STAT:
+        val = c->irq_stat;
+        break;
+    case EVCA_IRQ_CLR:
+        val = 0;
+        break;
+    case EVCA_IRQ_EN:
+        val = c->irq_en;
+        break;
+    case EVCA_MSI_ADDR_LOW:
+        val = c->msi_addr_low;
+        break;
+    case EVCA_MSI_ADDR_HIGH:
+        val = c->msi_addr_high;
+        break;
+    case EVCA_MSI_DATA:
+        val = c->msi_data;
+        break;
+    case CH_DOORBELL:
+        val = c->ev_doorbell;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u evca: read of unknown offset 0x%"
+                      HWADDR_PRIx "\n", c->idx, off);
+        break;
+    }
+    trace_qcom_hidma_reg_read(c->idx, win_name[1], off, val);
+    return val;
+}
+
+static void hidma_evca_write(void *opaque, hwaddr off, uint64_t v,
+                             unsigned size)
+{
+    QcomHidmaChan *c = opaque;
+    uint32_t val = v;
+
+    trace_qcom_hidma_reg_write(c->idx, win_name[1], off, val);
+    switch (off) {
+    case CH_CTRLSTS:
+        hidma_command(c, 1, (val >> 16) & 0xff);
+        break;
+    case EVCA_INTCTRL:
+        c->intctrl = val & 0xf;
+        break;
+    case CH_RING_LOW:
+        c->ev_ring_low = val;
+        break;
+    case CH_RING_HIGH:
+        c->ev_ring_high = val;
+        break;
+    case CH_RING_LEN:
+        c->ev_ring_len = val;
+        break;
+    case EVCA_IRQ_CLR:
+        c->irq_stat &= ~val;
+        hidma_update_irq(c);
+        break;
+    case EVCA_IRQ_EN:
+        c->irq_en = val & IRQ_ALL_MASK;
+        hidma_update_irq(c);
+        break;
+    case EVCA_MSI_ADDR_LOW:
+        c->msi_addr_low = val;
+        break;
+    case EVCA_MSI_ADDR_HIGH:
+        c->msi_addr_high = val;
+        break;
+    case EVCA_MSI_DATA:
+        c->msi_data = val;
+        break;
+    case CH_DOORBELL:
+        trace_qcom_hidma_doorbell(c->idx, win_name[1], val);
+        if (c->ev_ring_len < EVRE_SIZE || val >= c->ev_ring_len ||
+            val % EVRE_SIZE) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "qcom-hidma: ch%u: bad event doorbell 0x%x "
+                          "(ring length 0x%x), ignored\n",
+                          c->idx, val, c->ev_ring_len);
+            break;
+        }
+        c->ev_doorbell = val;
+        hidma_kick(c->s);
+        break;
+    case EVCA_WRITE_PTR:
+    case EVCA_IRQ_STAT:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u evca: write to read-only offset 0x%"
+                      HWADDR_PRIx "\n", c->idx, off);
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: ch%u evca: write of unknown offset 0x%"
+                      HWADDR_PRIx "\n", c->idx, off);
+        break;
+    }
+}
+
+static uint32_t hidma_hw_version(QcomHidmaState *s)
+{
+    return (s->cfg_ver_major << 28) | (s->cfg_ver_minor << 16);
+}
+
+static uint64_t hidma_mgmt_read(void *opaque, hwaddr off, unsigned size)
+{
+    QcomHidmaState *s = opaque;
+    uint32_t val = 0;
+
+    switch (off) {
+    case MGMT_CFG:
+        val = s->cfg;
+        break;
+    case MGMT_CHRESET_TIMEOUT:
+        val = s->chreset_timeout;
+        break;
+    case MGMT_MAX_BUS_REQ_LEN:
+        val = s->max_bus_req_len;
+        break;
+    case MGMT_MAX_XACTIONS:
+        val = s->max_xactions;
+        break;
+    case MGMT_HW_VERSION:
+        val = hidma_hw_version(s);
+        break;
+    case MGMT_QOS_BASE ... MGMT_QOS_BASE + 4 * QCOM_HIDMA_MAX_CHANNELS - 1:
+        if ((off - MGMT_QOS_BASE) / 4 < s->num_channels) {
+            val = s->qos[(off - MGMT_QOS_BASE) / 4];
+        }
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: mgmt: read of unknown offset 0x%"
+                      HWADDR_PRIx "\n", off);
+        break;
+    }
+    trace_qcom_hidma_mgmt_read(off, val);
+    return val;
+}
+
+static void hidma_mgmt_write(void *opaque, hwaddr off, uint64_t v,
+                             unsigned size)
+{
+    QcomHidmaState *s = opaque;
+    uint32_t val = v;
+    int i;
+
+    trace_qcom_hidma_mgmt_write(off, val);
+    switch (off) {
+    case MGMT_CFG:
+        s->cfg = val & MGMT_CFG_ENABLE;
+        hidma_kick(s);
+        break;
+    case MGMT_CHRESET_TIMEOUT:
+        s->chreset_timeout = val & MGMT_CHRESET_MASK;
+        break;
+    case MGMT_MAX_BUS_REQ_LEN:
+        for (i = 0; i < 2; i++) {
+            uint32_t b = (val >> (16 * i)) & 0xffff;
+
+            if (b != eff_burst(b)) {
+                qemu_log_mask(LOG_GUEST_ERROR,
+                              "qcom-hidma: mgmt: max %s burst %u is not a "
+                              "power of two in 128..1024, using %u\n",
+                              i ? "write" : "read", b, eff_burst(b));
+            }
+        }
+        s->max_bus_req_len = val;
+        break;
+    case MGMT_MAX_XACTIONS:
+        if (!(val & 0x1f) || !(val & 0x1f0000)) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "qcom-hidma: mgmt: zero max transactions 0x%x, "
+                          "treated as 1\n", val);
+        }
+        s->max_xactions = val & MGMT_MAX_XACTIONS_MASK;
+        break;
+    case MGMT_HW_VERSION:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: mgmt: write to read-only HW_VERSION\n");
+        break;
+    case MGMT_QOS_BASE ... MGMT_QOS_BASE + 4 * QCOM_HIDMA_MAX_CHANNELS - 1:
+        i = (off - MGMT_QOS_BASE) / 4;
+        if (i >= s->num_channels) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "qcom-hidma: mgmt: QOS of absent channel %d\n", i);
+            break;
+        }
+        s->qos[i] = val & MGMT_QOS_MASK;
+        hidma_kick(s);
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: mgmt: write of unknown offset 0x%"
+                      HWADDR_PRIx "\n", off);
+        break;
+    }
+}
+
+static const MemoryRegionOps hidma_mgmt_ops = {
+    .read = hidma_mgmt_read,
+    .write = hidma_mgmt_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid.min_access_size = 4,
+    .valid.max_access_size = 4,
+    .impl.min_access_size = 4,
+    .impl.max_access_size = 4,
+};
+
+static const MemoryRegionOps hidma_trca_ops = {
+    .read = hidma_trca_read,
+    .write = hidma_trca_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid.min_access_size = 4,
+    .valid.max_access_size = 4,
+    .impl.min_access_size = 4,
+    .impl.max_access_size = 4,
+};
+
+static const MemoryRegionOps hidma_evca_ops = {
+    .read = hidma_evca_read,
+    .write = hidma_evca_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid.min_access_size = 4,
+    .valid.max_access_size = 4,
+    .impl.min_access_size = 4,
+    .impl.max_access_size = 4,
+};
+
+/* --- reset, realize, properties ------------------------------------- */
+
+static void hidma_mgmt_reset(QcomHidmaState *s)
+{
+    s->cfg = s->guest_mode ? MGMT_CFG_ENABLE : 0;
+    s->chreset_timeout = s->cfg_reset_cycles;
+    s->max_bus_req_len = (s->cfg_wr_burst << 16) | s->cfg_rd_burst;
+    s->max_xactions = (s->cfg_wr_xact << 16) | s->cfg_rd_xact;
+}
+
+static void hidma_reset(DeviceState *dev)
+{
+    QcomHidmaState *s = QCOM_HIDMA(dev);
+    int i;
+
+    qemu_bh_cancel(s->bh);
+    timer_del(s->engine_timer);
+    hidma_mgmt_reset(s);
+    s->bus_free_at = 0;
+    for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
+        QcomHidmaChan *c = &s->ch[i];
+
+        /* modelled: priority low, weight 1 */
+        s->qos[i] = 1 << MGMT_QOS_WEIGHT_SHIFT;
+        timer_del(c->tr_reset_timer);
+        timer_del(c->ev_reset_timer);
+        hidma_tr_reset_done(c);
+        hidma_ev_reset_done(c);
+        c->tr_cmd = 0;
+        c->ev_cmd = 0;
+        c->tr_ring_low = c->tr_ring_high = c->tr_ring_len = 0;
+        c->ev_ring_low = c->ev_ring_high = c->ev_ring_len = 0;
+        c->tr_reset_hung = c->ev_reset_hung = false;
+        c->intctrl = 1;
+        c->irq_stat = 0;
+        c->irq_en = 0;
+        c->msi_addr_low = c->msi_addr_high = c->msi_data = 0;
+        c->cur_off = c->cur_done = c->cpl_cause = 0;
+        memset(c->cur_tre, 0, sizeof(c->cur_tre));
+        c->cpl_deadline = 0;
+        hidma_update_irq(c);
+    }
+}
+
+enum {
+    P_NUM_CHANNELS,
+    P_GUEST_MODE,
+    P_RD_BURST,
+    P_WR_BURST,
+    P_RD_XACT,
+    P_WR_XACT,
+    P_RESET_CYCLES,
+    P_VER_MAJOR,
+    P_VER_MINOR,
+    P_LATENCY,
+    P_BUS_RATE,
+};
+
+static const struct {
+    const char *name;
+    const char *desc;
+} hidma_props[] = {
+    [P_NUM_CHANNELS] = { "num-channels", "number of channels (1..16)" },
+    [P_GUEST_MODE] = { "guest-mode", "expose the channels only" },
+    [P_RD_BURST] = { "max-read-burst-bytes", "power of two 128..1024" },
+    [P_WR_BURST] = { "max-write-burst-bytes", "power of two 128..1024" },
+    [P_RD_XACT] = { "max-read-transactions", "1..31" },
+    [P_WR_XACT] = { "max-write-transactions", "1..31" },
+    [P_RESET_CYCLES] = { "channel-reset-timeout-cycles", "0..0xfffff" },
+    [P_VER_MAJOR] = { "hw-version-major", "0..15" },
+    [P_VER_MINOR] = { "hw-version-minor", "0..15" },
+    [P_LATENCY] = { "completion-latency-us", "0..1000000" },
+    [P_BUS_RATE] = { "bus-bytes-per-us", "0 (unlimited) or rate" },
+};
+
+static uint32_t *hidma_cfg_field(QcomHidmaState *s, int id)
+{
+    switch (id) {
+    case P_NUM_CHANNELS:
+        return &s->num_channels;
+    case P_RD_BURST:
+        return &s->cfg_rd_burst;
+    case P_WR_BURST:
+        return &s->cfg_wr_burst;
+    case P_RD_XACT:
+        return &s->cfg_rd_xact;
+    case P_WR_XACT:
+        return &s->cfg_wr_xact;
+    case P_RESET_CYCLES:
+        return &s->cfg_reset_cycles;
+    case P_VER_MAJOR:
+        return &s->cfg_ver_major;
+    case P_VER_MINOR:
+        return &s->cfg_ver_minor;
+    case P_LATENCY:
+        return &s->completion_latency_us;
+    case P_BUS_RATE:
+        return &s->bus_bytes_per_us;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+static void hidma_get_prop(Object *obj, Visitor *v, const char *name,
+                           void *opaque, Error **errp)
+{
+    QcomHidmaState *s = QCOM_HIDMA(obj);
+    int id = (intptr_t)opaque;
+    bool live = DEVICE(obj)->realized;
+    uint32_t val;
+
+    if (id == P_GUEST_MODE) {
+        visit_type_bool(v, name, &s->guest_mode, errp);
+        return;
+    }
+    val = *hidma_cfg_field(s, id);
+    if (live) {
+        switch (id) {
+        case P_RD_BURST:
+            val = s->max_bus_req_len & 0xffff;
+            break;
+        case P_WR_BURST:
+            val = s->max_bus_req_len >> 16;
+            break;
+        case P_RD_XACT:
+            val = s->max_xactions & 0x1f;
+            break;
+        case P_WR_XACT:
+            val = (s->max_xactions >> 16) & 0x1f;
+            break;
+        case P_RESET_CYCLES:
+            val = s->chreset_timeout & MGMT_CHRESET_MASK;
+            break;
+        default:
+            break;
+        }
+    }
+    visit_type_uint32(v, name, &val, errp);
+}
+
+static void hidma_set_prop(Object *obj, Visitor *v, const char *name,
+                           void *opaque, Error **errp)
+{
+    QcomHidmaState *s = QCOM_HIDMA(obj);
+    int id = (intptr_t)opaque;
+    uint32_t val;
+
+    if (id != P_LATENCY && id != P_BUS_RATE && DEVICE(obj)->realized) {
+        error_setg(errp, "qcom-hidma: property '%s' can only be set before "
+                   "the device is realized", name);
+        return;
+    }
+    if (id == P_GUEST_MODE) {
+        visit_type_bool(v, name, &s->guest_mode, errp);
+        return;
+    }
+    if (!visit_type_uint32(v, name, &val, errp)) {
+        return;
+    }
+    if (id == P_LATENCY && val > MAX_LATENCY_US) {
+        error_setg(errp, "qcom-hidma: '%s' must be in 0..%u, got %u",
+                   name, MAX_LATENCY_US, val);
+        return;
+    }
+    *hidma_cfg_field(s, id) = val;
+    if (id == P_LATENCY || id == P_BUS_RATE) {
+        hidma_kick(s);
+    }
+}
+
+static bool check_range(const char *name, uint32_t val, uint32_t lo,
+                        uint32_t hi, Error **errp)
+{
+    if (val < lo || val > hi) {
+        error_setg(errp, "qcom-hidma: property '%s' must be in %u..%u, "
+                   "got %u", name, lo, hi, val);
+        return false;
+    }
+    return true;
+}
+
+static bool check_burst(const char *name, uint32_t val, Error **errp)
+{
+    if (val < 128 || val > 1024 || !is_power_of_2(val)) {
+        error_setg(errp, "qcom-hidma: property '%s' must be a power of two "
+                   "in 128..1024, got %u", name, val);
+        return false;
+    }
+    return true;
+}
+
+/* per-channel properties */
+
+static void hidma_get_qos(Object *obj, Visitor *v, const char *name,
+                          void *opaque, Error **errp)
+{
+    QcomHidmaChan *c = opaque;
+    uint32_t qos = c->s->qos[c->idx];
+    uint32_t val;
+
+    if (g_str_has_suffix(name, "-priority")) {
+        val = !!(qos & MGMT_QOS_PRIO);
+    } else {
+        val = (qos >> MGMT_QOS_WEIGHT_SHIFT) & MGMT_QOS_WEIGHT_MASK;
+    }
+    visit_type_uint32(v, name, &val, errp);
+}
+
+static void hidma_get_irq_level(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    QcomHidmaChan *c = opaque;
+    bool level = !!(c->irq_stat & c->irq_en);
+
+    visit_type_bool(v, name, &level, errp);
+}
+
+static void hidma_get_fail_cause(Object *obj, Visitor *v, const char *name,
+                                 void *opaque, Error **errp)
+{
+    QcomHidmaChan *c = opaque;
+
+    visit_type_uint32(v, name, &c->fail_cause, errp);
+}
+
+static void hidma_set_fail_cause(Object *obj, Visitor *v, const char *name,
+                                 void *opaque, Error **errp)
+{
+    QcomHidmaChan *c = opaque;
+    uint32_t val;
+
+    if (!visit_type_uint32(v, name, &val, errp)) {
+        return;
+    }
+    if (val != IRQ_TRE_RD_ERR && val != IRQ_DATA_RD_ERR &&
+        val != IRQ_DATA_WR_ERR && val != IRQ_INVALID_TRE) {
+        error_setg(errp, "qcom-hidma: '%s' must be one of 9 (TRE read), "
+                   "10 (data read), 11 (data write), 14 (invalid TRE), "
+                   "got %u", name, val);
+        return;
+    }
+    c->fail_cause = val;
+}
+
+static void hidma_get_fail_count(Object *obj, Visitor *v, const char *name,
+                                 void *opaque, Error **errp)
+{
+    QcomHidmaChan *c = opaque;
+
+    visit_type_uint32(v, name, &c->fail_count, errp);
+}
+
+static void hidma_set_fail_count(Object *obj, Visitor *v, const char *name,
+                                 void *opaque, Error **errp)
+{
+    QcomHidmaChan *c = opaque;
+    uint32_t val;
+
+    if (visit_type_uint32(v, name, &val, errp)) {
+        c->fail_count = val;
+    }
+}
+
+static void hidma_get_hang(Object *obj, Visitor *v, const char *name,
+                           void *opaque, Error **errp)
+{
+    QcomHidmaChan *c = opaque;
+
+    visit_type_bool(v, name, &c->hang_next_reset, errp);
+}
+
+static void hidma_set_hang(Object *obj, Visitor *v, const char *name,
+                           void *opaque, Error **errp)
+{
+    QcomHidmaChan *c = opaque;
+    bool val;
+
+    if (visit_type_bool(v, name, &val, errp)) {
+        c->hang_next_reset = val;
+    }
+}
+
+static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
+{
+    Object *obj = OBJECT(s);
+    static const struct {
+        const char *suffix;
+        size_t off;
+    } counters[] = {
+        { "bytes", offsetof(QcomHidmaChan, bytes) },
+        { "read-bursts", offsetof(QcomHidmaChan, read_bursts) },
+        { "write-bursts", offsetof(QcomHidmaChan, write_bursts) },
+        { "bus-grants", offsetof(QcomHidmaChan, bus_grants) },
+        { "tres-completed", offsetof(QcomHidmaChan, tres_completed) },
+        { "tres-failed", offsetof(QcomHidmaChan, tres_failed) },
+    };
+    g_autofree char *prio = g_strdup_printf("ch%u-priority", c->idx);
+    g_autofree char *weight = g_strdup_printf("ch%u-weight", c->idx);
+    g_autofree char *irq = g_strdup_printf("ch%u-irq-level", c->idx);
+    g_autofree char *cause = g_strdup_printf("ch%u-fail-cause", c->idx);
+    g_autofree char *count = g_strdup_printf("ch%u-fail-count", c->idx);
+    g_autofree char *hang = g_strdup_printf("ch%u-hang-next-reset", c->idx);
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(counters); i++) {
+        g_autofree char *name = g_strdup_printf("ch%u-%s", c->idx,
+                                                counters[i].suffix);
+
+        object_property_add_uint64_ptr(obj, name,
+                                       (uint64_t *)((char *)c +
+                                                    counters[i].off),
+                                       OBJ_PROP_FLAG_READ);
+    }
+    object_property_add(obj, prio, "uint32", hidma_get_qos, NULL, NULL, c);
+    object_property_add(obj, weight, "uint32", hidma_get_qos, NULL, NULL, c);
+    object_property_add(obj, irq, "bool", hidma_get_irq_level, NULL, NULL,
+                        c);
+    object_property_add(obj, cause, "uint32", hidma_get_fail_cause,
+                        hidma_set_fail_cause, NULL, c);
+    object_property_add(obj, count, "uint32", hidma_get_fail_count,
+                        hidma_set_fail_count, NULL, c);
+    object_property_add(obj, hang, "bool", hidma_get_hang, hidma_set_hang,
+                        NULL, c);
+}
+
+static void hidma_realize(DeviceState *dev, Error **errp)
+{
+    QcomHidmaState *s = QCOM_HIDMA(dev);
+    SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
+    int i;
+
+    if (!check_range("num-channels", s->num_channels, 1,
+                     QCOM_HIDMA_MAX_CHANNELS, errp) ||
+        !check_burst("max-read-burst-bytes", s->cfg_rd_burst, errp) ||
+        !check_burst("max-write-burst-bytes", s->cfg_wr_burst, errp) ||
+        !check_range("max-read-transactions", s->cfg_rd_xact, 1, 31, errp) ||
+        !check_range("max-write-transactions", s->cfg_wr_xact, 1, 31,
+                     errp) ||
+        !check_range("channel-reset-timeout-cycles", s->cfg_reset_cycles, 0,
+                     MGMT_CHRESET_MASK, errp) ||
+        !check_range("hw-version-major", s->cfg_ver_major, 0, 15, errp) ||
+        !check_range("hw-version-minor", s->cfg_ver_minor, 0, 15, errp)) {
+        return;
+    }
+
+    s->as = &address_space_memory;
+    /* firmware tables are generated before the first reset */
+    hidma_mgmt_reset(s);
+    s->bh = qemu_bh_new_guarded(hidma_bh, s,
+                                &DEVICE(s)->mem_reentrancy_guard);
+    s->engine_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, hidma_timer_cb, s);
+
+    memory_region_init_io(&s->mgmt_mr, OBJECT(s), &hidma_mgmt_ops, s,
+                          "hidma-mgmt", QCOM_HIDMA_WINDOW_SIZE);
+    if (!s->guest_mode) {
+        sysbus_init_mmio(sbd, &s->mgmt_mr);
+    }
+
+    for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
+        QcomHidmaChan *c = &s->ch[i];
+
+        c->s = s;
+        c->idx = i;
+        c->fail_cause = IRQ_DATA_RD_ERR;
+        c->tr_reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
+                                         hidma_tr_reset_cb, c);
+        c->ev_reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
+                                         hidma_ev_reset_cb, c);
+        if (i >= s->num_channels) {
+            continue;
+        }
+        c->trca_name = g_strdup_printf("hidma-ch%d-trca", i);
+        c->evca_name = g_strdup_printf("hidma-ch%d-evca", i);
+        memory_region_init_io(&c->trca_mr, OBJECT(s), &hidma_trca_ops, c,
+                              c->trca_name, QCOM_HIDMA_WINDOW_SIZE);
+        memory_region_init_io(&c->evca_mr, OBJECT(s), &hidma_evca_ops, c,
+                              c->evca_name, QCOM_HIDMA_WINDOW_SIZE);
+        sysbus_init_mmio(sbd, &c->trca_mr);
+        sysbus_init_mmio(sbd, &c->evca_mr);
+        sysbus_init_irq(sbd, &c->irq);
+        hidma_add_chan_props(s, c);
+    }
+
+    /*
+     * Firmware gives the management block an interrupt (Linux's in-tree
+     * hidma_mgmt refuses to probe without one); no public source says
+     * what raises it, so the line exists but is never asserted.
+     */
+    if (!s->guest_mode) {
+        sysbus_init_irq(sbd, &s->mgmt_irq);
+    }
+}
+
+static void hidma_unrealize(DeviceState *dev)
+{
+    QcomHidmaState *s = QCOM_HIDMA(dev);
+    int i;
+
+    qemu_bh_delete(s->bh);
+    timer_free(s->engine_timer);
+    for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
+        timer_free(s->ch[i].tr_reset_timer);
+        timer_free(s->ch[i].ev_reset_timer);
+        g_free(s->ch[i].trca_name);
+        g_free(s->ch[i].evca_name);
+    }
+}
+
+static void hidma_instance_init(Object *obj)
+{
+    QcomHidmaState *s = QCOM_HIDMA(obj);
+
+    s->num_channels = DEF_NUM_CHANNELS;
+    s->cfg_rd_burst = DEF_BURST;
+    s->cfg_wr_burst = DEF_BURST;
+    s->cfg_rd_xact = DEF_XACT;
+    s->cfg_wr_xact = DEF_XACT;
+    s->cfg_reset_cycles = DEF_RESET_CYCLES;
+    s->cfg_ver_major = DEF_VER_MAJOR;
+    s->cfg_ver_minor = DEF_VER_MINOR;
+}
+
+static int hidma_post_load(void *opaque, int version_id)
+{
+    QcomHidmaState *s = opaque;
+    int i;
+
+    for (i = 0; i < s->num_channels; i++) {
+        hidma_update_irq(&s->ch[i]);
+    }
+    hidma_kick(s);
+    return 0;
+}
+
+static const VMStateDescription vmstate_hidma_chan = {
+    .name = "qcom-hidma-channel",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32(tr_state, QcomHidmaChan),
+        VMSTATE_UINT32(tr_cmd, QcomHidmaChan),
+        VMSTATE_UINT32(tr_ring_low, QcomHidmaChan),
+        VMSTATE_UINT32(tr_ring_high, QcomHidmaChan),
+        VMSTATE_UINT32(tr_ring_len, QcomHidmaChan),
+        VMSTATE_UINT32(tr_doorbell, QcomHidmaChan),
+        VMSTATE_UINT32(tr_read_off, QcomHidmaChan),
+        VMSTATE_BOOL(tr_reset_busy, QcomHidmaChan),
+        VMSTATE_BOOL(tr_reset_hung, QcomHidmaChan),
+        VMSTATE_TIMER_PTR(tr_reset_timer, QcomHidmaChan),
+        VMSTATE_UINT32(ev_state, QcomHidmaChan),
+        VMSTATE_UINT32(ev_cmd, QcomHidmaChan),
+        VMSTATE_UINT32(intctrl, QcomHidmaChan),
+        VMSTATE_UINT32(ev_ring_low, QcomHidmaChan),
+        VMSTATE_UINT32(ev_ring_high, QcomHidmaChan),
+        VMSTATE_UINT32(ev_ring_len, QcomHidmaChan),
+        VMSTATE_UINT32(ev_write_ptr, QcomHidmaChan),
+        VMSTATE_UINT32(ev_doorbell, QcomHidmaChan),
+        VMSTATE_UINT32(irq_stat, QcomHidmaChan),
+        VMSTATE_UINT32(irq_en, QcomHidmaChan),
+        VMSTATE_UINT32(msi_addr_low, QcomHidmaChan),
+        VMSTATE_UINT32(msi_addr_high, QcomHidmaChan),
+        VMSTATE_UINT32(msi_data, QcomHidmaChan),
+        VMSTATE_BOOL(ev_reset_busy, QcomHidmaChan),
+        VMSTATE_BOOL(ev_reset_hung, QcomHidmaChan),
+        VMSTATE_TIMER_PTR(ev_reset_timer, QcomHidmaChan),
+        VMSTATE_BOOL(cur_valid, QcomHidmaChan),
+        VMSTATE_UINT32(cur_off, QcomHidmaChan),
+        VMSTATE_UINT32_ARRAY(cur_tre, QcomHidmaChan, 8),
+        VMSTATE_UINT32(cur_done, QcomHidmaChan),
+        VMSTATE_BOOL(cpl_pending, QcomHidmaChan),
+        VMSTATE_UINT32(cpl_cause, QcomHidmaChan),
+        VMSTATE_INT64(cpl_deadline, QcomHidmaChan),
+        VMSTATE_INT64(wrr_credit, QcomHidmaChan),
+        VMSTATE_UINT64(bytes, QcomHidmaChan),
+        VMSTATE_UINT64(read_bursts, QcomHidmaChan),
+        VMSTATE_UINT64(write_bursts, QcomHidmaChan),
+        VMSTATE_UINT64(bus_grants, QcomHidmaChan),
+        VMSTATE_UINT64(tres_completed, QcomHidmaChan),
+        VMSTATE_UINT64(tres_failed, QcomHidmaChan),
+        VMSTATE_UINT32(fail_cause, QcomHidmaChan),
+        VMSTATE_UINT32(fail_count, QcomHidmaChan),
+        VMSTATE_BOOL(hang_next_reset, QcomHidmaChan),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static const VMStateDescription vmstate_hidma = {
+    .name = TYPE_QCOM_HIDMA,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = hidma_post_load,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32(cfg, QcomHidmaState),
+        VMSTATE_UINT32(chreset_timeout, QcomHidmaState),
+        VMSTATE_UINT32(max_bus_req_len, QcomHidmaState),
+        VMSTATE_UINT32(max_xactions, QcomHidmaState),
+        VMSTATE_UINT32_ARRAY(qos, QcomHidmaState, QCOM_HIDMA_MAX_CHANNELS),
+        VMSTATE_UINT32(completion_latency_us, QcomHidmaState),
+        VMSTATE_UINT32(bus_bytes_per_us, QcomHidmaState),
+        VMSTATE_INT64(bus_free_at, QcomHidmaState),
+        VMSTATE_TIMER_PTR(engine_timer, QcomHidmaState),
+        VMSTATE_STRUCT_ARRAY(ch, QcomHidmaState, QCOM_HIDMA_MAX_CHANNELS, 1,
+                             vmstate_hidma_chan, QcomHidmaChan),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static void hidma_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    int i;
+
+    dc->desc = "Qualcomm Technologies HIDMA engine";
+    dc->realize = hidma_realize;
+    dc->unrealize = hidma_unrealize;
+    dc->reset = hidma_reset;
+    dc->vmsd = &vmstate_hidma;
+    dc->user_creatable = true;
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+
+    for (i = 0; i < ARRAY_SIZE(hidma_props); i++) {
+        object_class_property_add(klass, hidma_props[i].name,
+                                  i == P_GUEST_MODE ? "bool" : "uint32",
+                                  hidma_get_prop, hidma_set_prop, NULL,
+                                  (void *)(intptr_t)i);
+        object_class_property_set_description(klass, hidma_props[i].name,
+                                              hidma_props[i].desc);
+    }
+}
+
+static const TypeInfo hidma_info = {
+    .name = TYPE_QCOM_HIDMA,
+    .parent = TYPE_SYS_BUS_DEVICE,
+    .instance_size = sizeof(QcomHidmaState),
+    .instance_init = hidma_instance_init,
+    .class_init = hidma_class_init,
+};
+
+static void hidma_register_types(void)
+{
+    type_register_static(&hidma_info);
+}
+
+type_init(hidma_register_types)

@@ -1,0 +1,145 @@
+/*
+ * Qualcomm Technologies HIDMA (management block + DMA channels)
+ *
+ * Copyright (c) 2025 The HIDMA project contributors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_DMA_QCOM_HIDMA_H
+#define HW_DMA_QCOM_HIDMA_H
+
+#include "hw/sysbus.h"
+#include "qom/object.h"
+
+#define TYPE_QCOM_HIDMA "qcom-hidma"
+OBJECT_DECLARE_SIMPLE_TYPE(QcomHidmaState, QCOM_HIDMA)
+
+#define QCOM_HIDMA_MAX_CHANNELS     16
+#define QCOM_HIDMA_WINDOW_SIZE      0x1000
+
+/*
+ * Sysbus layout.  In host mode region 0 is the management block and
+ * channel N owns regions 1 + 2N (TRCA) and 2 + 2N (EVCA).  In guest mode
+ * the management block is not exposed at all (it belongs to the host), so
+ * channel N owns regions 2N (TRCA) and 2N + 1 (EVCA).  IRQ N is channel N.
+ */
+static inline int qcom_hidma_trca_region(bool guest_mode, int ch)
+{
+    return (guest_mode ? 0 : 1) + 2 * ch;
+}
+
+static inline int qcom_hidma_evca_region(bool guest_mode, int ch)
+{
+    return qcom_hidma_trca_region(guest_mode, ch) + 1;
+}
+
+/* Sysbus IRQ n is channel n's; the management line (host mode) follows. */
+static inline int qcom_hidma_mgmt_irq(int num_channels)
+{
+    return num_channels;
+}
+
+typedef struct QcomHidmaChan {
+    QcomHidmaState *s;
+    uint32_t idx;
+    MemoryRegion trca_mr;
+    MemoryRegion evca_mr;
+    qemu_irq irq;
+    QEMUTimer *tr_reset_timer;
+    QEMUTimer *ev_reset_timer;
+    char *trca_name;
+    char *evca_name;
+
+    /* transfer channel (TRCA) */
+    uint32_t tr_state;
+    uint32_t tr_cmd;
+    uint32_t tr_ring_low;
+    uint32_t tr_ring_high;
+    uint32_t tr_ring_len;
+    uint32_t tr_doorbell;       /* software: next free TRE offset */
+    uint32_t tr_read_off;       /* hardware: next TRE to fetch */
+    bool tr_reset_busy;
+    bool tr_reset_hung;
+
+    /* event channel (EVCA) */
+    uint32_t ev_state;
+    uint32_t ev_cmd;
+    uint32_t intctrl;
+    uint32_t ev_ring_low;
+    uint32_t ev_ring_high;
+    uint32_t ev_ring_len;
+    uint32_t ev_write_ptr;      /* hardware: next EVRE to write */
+    uint32_t ev_doorbell;       /* software: consumed up to here */
+    uint32_t irq_stat;
+    uint32_t irq_en;
+    uint32_t msi_addr_low;
+    uint32_t msi_addr_high;
+    uint32_t msi_data;
+    bool ev_reset_busy;
+    bool ev_reset_hung;
+
+    /* TRE in flight */
+    bool cur_valid;
+    uint32_t cur_off;           /* ring offset of the TRE in flight */
+    uint32_t cur_tre[8];
+    uint32_t cur_done;          /* bytes moved so far */
+    bool cpl_pending;           /* TRE done, event not posted yet */
+    uint32_t cpl_cause;         /* 0 = success, else IRQ cause bit */
+    int64_t cpl_deadline;
+
+    /* arbitration */
+    int64_t wrr_credit;
+
+    /* counters */
+    uint64_t bytes;
+    uint64_t read_bursts;
+    uint64_t write_bursts;
+    uint64_t bus_grants;
+    uint64_t tres_completed;
+    uint64_t tres_failed;
+
+    /* fault injection */
+    uint32_t fail_cause;
+    uint32_t fail_count;
+    bool hang_next_reset;
+} QcomHidmaChan;
+
+struct QcomHidmaState {
+    SysBusDevice parent_obj;
+
+    MemoryRegion mgmt_mr;
+    qemu_irq mgmt_irq;
+    QEMUBH *bh;
+    QEMUTimer *engine_timer;
+    AddressSpace *as;
+
+    /* configuration (command line) */
+    uint32_t num_channels;
+    bool guest_mode;
+    uint32_t cfg_rd_burst;
+    uint32_t cfg_wr_burst;
+    uint32_t cfg_rd_xact;
+    uint32_t cfg_wr_xact;
+    uint32_t cfg_reset_cycles;
+    uint32_t cfg_ver_major;
+    uint32_t cfg_ver_minor;
+
+    /* management registers */
+    uint32_t cfg;
+    uint32_t chreset_timeout;
+    uint32_t max_bus_req_len;
+    uint32_t max_xactions;
+    uint32_t qos[QCOM_HIDMA_MAX_CHANNELS];
+
+    /* global knobs (run time) */
+    uint32_t completion_latency_us;
+    uint32_t bus_bytes_per_us;
+
+    /* bus model */
+    int64_t bus_free_at;
+
+    QcomHidmaChan ch[QCOM_HIDMA_MAX_CHANNELS];
+};
+
+#endif

@@ -1,0 +1,1073 @@
+/*
+ * QTest for the Qualcomm Technologies HIDMA model
+ *
+ * Copyright (c) 2025 The HIDMA project contributors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "libqtest.h"
+#include "qapi/error.h"
+#include "qapi/qmp/qdict.h"
+#include "qapi/qmp/qjson.h"
+
+#define QOM_PATH        "/machine/peripheral/hidma0"
+#define RAM_BASE        0x40000000ULL
+#define UNMAPPED        0x60000000ULL   /* beyond 256 MiB of RAM */
+
+/* management */
+#define MGMT_CFG        0x400
+#define MGMT_CHRESET    0x418
+#define MGMT_BUSREQ     0x41c
+#define MGMT_XACT       0x420
+#define MGMT_VERSION    0x424
+#define MGMT_QOS(n)     (0x700 + 4 * (n))
+
+/* channel */
+#define CTRLSTS         0x000
+#define RING_LOW        0x008
+#define RING_HIGH       0x00c
+#define RING_LEN        0x010
+#define TRCA_CHID       0x028
+#define DOORBELL        0x400
+#define EV_INTCTRL      0x004
+#define EV_WRITE_PTR    0x020
+#define EV_IRQ_STAT     0x100
+#define EV_IRQ_CLR      0x108
+#define EV_IRQ_EN       0x110
+
+#define CMD_DISABLE     0
+#define CMD_ENABLE      1
+#define CMD_SUSPEND     2
+#define CMD_RESET       9
+#define ST_DISABLED     0
+#define ST_ENABLED      1
+#define ST_RUNNING      2
+#define ST_SUSPENDED    3
+#define ST_STOPPED      4
+
+#define IRQ_ALL         0x4e03
+#define TRE_SIZE        32
+#define EVRE_SIZE       16
+
+typedef struct Hidma {
+    QTestState *qts;
+    uint64_t mgmt;
+    uint64_t trca[16];
+    uint64_t evca[16];
+    int nch;
+} Hidma;
+
+/*
+ * The platform bus places dynamic sysbus devices at machine-done time.
+ * Rather than hard-coding the allocation order we look the windows up by
+ * region name in "info mtree".
+ */
+static uint64_t find_region(const char *mtree, const char *name)
+{
+    g_autofree char *needle = g_strdup_printf(": %s", name);
+    const char *p = mtree;
+    const char *line;
+
+    /* HMP output ends lines with "\r\n" */
+    for (;;) {
+        p = strstr(p, needle);
+        if (!p) {
+            return 0;
+        }
+        if (p[strlen(needle)] == '\r' || p[strlen(needle)] == '\n') {
+            break;
+        }
+        p++;
+    }
+    line = p;
+    while (line > mtree && line[-1] != '\n') {
+        line--;
+    }
+    while (*line == ' ') {
+        line++;
+    }
+    return g_ascii_strtoull(line, NULL, 16);
+}
+
+static void hidma_start(Hidma *h, const char *extra)
+{
+    g_autofree char *mtree = NULL;
+    int i;
+
+    memset(h, 0, sizeof(*h));
+    h->qts = qtest_initf("-M virt,gic-version=3 -cpu max -m 256 -nodefaults "
+                         "-device qcom-hidma,id=hidma0%s", extra ? extra : "");
+    mtree = qtest_hmp(h->qts, "info mtree");
+    h->mgmt = find_region(mtree, "hidma-mgmt");
+    for (i = 0; i < 16; i++) {
+        g_autofree char *t = g_strdup_printf("hidma-ch%d-trca", i);
+        g_autofree char *e = g_strdup_printf("hidma-ch%d-evca", i);
+
+        h->trca[i] = find_region(mtree, t);
+        h->evca[i] = find_region(mtree, e);
+        if (!h->trca[i]) {
+            break;
+        }
+        g_assert(h->evca[i]);
+        h->nch = i + 1;
+    }
+}
+
+static void hidma_stop(Hidma *h)
+{
+    qtest_quit(h->qts);
+}
+
+static uint32_t tr_rd(Hidma *h, int ch, uint32_t off)
+{
+    return qtest_readl(h->qts, h->trca[ch] + off);
+}
+
+static void tr_wr(Hidma *h, int ch, uint32_t off, uint32_t val)
+{
+    qtest_writel(h->qts, h->trca[ch] + off, val);
+}
+
+static uint32_t ev_rd(Hidma *h, int ch, uint32_t off)
+{
+    return qtest_readl(h->qts, h->evca[ch] + off);
+}
+
+static void ev_wr(Hidma *h, int ch, uint32_t off, uint32_t val)
+{
+    qtest_writel(h->qts, h->evca[ch] + off, val);
+}
+
+static uint32_t mg_rd(Hidma *h, uint32_t off)
+{
+    return qtest_readl(h->qts, h->mgmt + off);
+}
+
+static void mg_wr(Hidma *h, uint32_t off, uint32_t val)
+{
+    qtest_writel(h->qts, h->mgmt + off, val);
+}
+
+static int64_t qom_get_int(Hidma *h, const char *prop)
+{
+    QDict *r = qtest_qmp(h->qts, "{'execute': 'qom-get', 'arguments': "
+                         "{'path': %s, 'property': %s}}", QOM_PATH, prop);
+    int64_t v;
+
+    g_assert(qdict_haskey(r, "return"));
+    v = qdict_get_int(r, "return");
+    qobject_unref(r);
+    return v;
+}
+
+static bool qom_get_bool(Hidma *h, const char *prop)
+{
+    QDict *r = qtest_qmp(h->qts, "{'execute': 'qom-get', 'arguments': "
+                         "{'path': %s, 'property': %s}}", QOM_PATH, prop);
+    bool v;
+
+    g_assert(qdict_haskey(r, "return"));
+    v = qdict_get_bool(r, "return");
+    qobject_unref(r);
+    return v;
+}
+
+static uint64_t chprop(Hidma *h, int ch, const char *suffix)
+{
+    g_autofree char *name = g_strdup_printf("ch%d-%s", ch, suffix);
+
+    return qom_get_int(h, name);
+}
+
+/* returns true if the property was set, false if QEMU refused it */
+static bool qom_set_json(Hidma *h, const char *prop, const char *json)
+{
+    QObject *val = qobject_from_json(json, &error_abort);
+    QDict *r = qtest_qmp(h->qts, "{'execute': 'qom-set', 'arguments': "
+                         "{'path': %s, 'property': %s, 'value': %p}}",
+                         QOM_PATH, prop, val);
+    bool ok = qdict_haskey(r, "return");
+
+    qobject_unref(r);
+    return ok;
+}
+
+static void qom_set_u32(Hidma *h, const char *prop, uint32_t val)
+{
+    g_autofree char *v = g_strdup_printf("%u", val);
+
+    g_assert(qom_set_json(h, prop, v));
+}
+
+static uint32_t state_of(uint32_t ctrlsts)
+{
+    return (ctrlsts >> 8) & 0xff;
+}
+
+static void cmd(Hidma *h, bool ev, int ch, uint32_t c)
+{
+    uint64_t base = ev ? h->evca[ch] : h->trca[ch];
+    uint32_t v = qtest_readl(h->qts, base + CTRLSTS);
+
+    v &= ~(0xffu << 16);
+    qtest_writel(h->qts, base + CTRLSTS, v | (c << 16));
+}
+
+static bool wait_state(Hidma *h, bool ev, int ch, uint32_t st)
+{
+    int i;
+
+    for (i = 0; i < 200; i++) {
+        uint64_t base = ev ? h->evca[ch] : h->trca[ch];
+
+        if (state_of(qtest_readl(h->qts, base + CTRLSTS)) == st) {
+            return true;
+        }
+        qtest_clock_step(h->qts, 100 * 1000);
+    }
+    return false;
+}
+
+static uint64_t tre_ring(int ch)
+{
+    return RAM_BASE + 0x100000 + ch * 0x10000;
+}
+
+static uint64_t ev_ring(int ch)
+{
+    return RAM_BASE + 0x200000 + ch * 0x10000;
+}
+
+/* the programming sequence of the Linux driver (hidma_ll_setup) */
+static void ch_setup(Hidma *h, int ch, int ntre)
+{
+    ev_wr(h, ch, EV_IRQ_EN, 0);
+    ev_wr(h, ch, EV_IRQ_CLR, ev_rd(h, ch, EV_IRQ_STAT));
+    cmd(h, false, ch, CMD_RESET);
+    g_assert(wait_state(h, false, ch, ST_DISABLED));
+    cmd(h, true, ch, CMD_RESET);
+    g_assert(wait_state(h, true, ch, ST_DISABLED));
+    ev_wr(h, ch, EV_IRQ_CLR, ev_rd(h, ch, EV_IRQ_STAT));
+    ev_wr(h, ch, EV_IRQ_EN, 0);
+    tr_wr(h, ch, RING_LOW, (uint32_t)tre_ring(ch));
+    tr_wr(h, ch, RING_HIGH, tre_ring(ch) >> 32);
+    tr_wr(h, ch, RING_LEN, ntre * TRE_SIZE);
+    ev_wr(h, ch, RING_LOW, (uint32_t)ev_ring(ch));
+    ev_wr(h, ch, RING_HIGH, ev_ring(ch) >> 32);
+    ev_wr(h, ch, RING_LEN, ntre * EVRE_SIZE);
+    ev_wr(h, ch, EV_INTCTRL, (ev_rd(h, ch, EV_INTCTRL) & ~0xf) | 1);
+    ev_wr(h, ch, EV_IRQ_CLR, IRQ_ALL);
+    ev_wr(h, ch, EV_IRQ_EN, IRQ_ALL);
+    cmd(h, true, ch, CMD_ENABLE);
+    g_assert(wait_state(h, true, ch, ST_ENABLED) ||
+             wait_state(h, true, ch, ST_RUNNING));
+    cmd(h, false, ch, CMD_ENABLE);
+    g_assert_cmpint(state_of(tr_rd(h, ch, CTRLSTS)), ==, ST_ENABLED);
+}
+
+static void host_start(Hidma *h, const char *extra)
+{
+    hidma_start(h, extra);
+    g_assert(h->mgmt);
+    mg_wr(h, MGMT_CFG, 1);
+}
+
+/* write TRE number @slot; does not ring the doorbell */
+static void put_tre(Hidma *h, int ch, int slot, uint32_t op, uint32_t len,
+                    uint64_t src, uint64_t dst)
+{
+    uint32_t w[8] = {
+        op | (ch << 8) | (1 << 16), len,
+        (uint32_t)src, src >> 32, (uint32_t)dst, dst >> 32, 0, 0,
+    };
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        w[i] = cpu_to_le32(w[i]);
+    }
+    qtest_memwrite(h->qts, tre_ring(ch) + slot * TRE_SIZE, w, sizeof(w));
+}
+
+static bool wait_wp(Hidma *h, int ch, uint32_t wp)
+{
+    int i;
+
+    for (i = 0; i < 2000; i++) {
+        if (ev_rd(h, ch, EV_WRITE_PTR) == wp) {
+            return true;
+        }
+        qtest_clock_step(h->qts, 10 * 1000);
+    }
+    return false;
+}
+
+static uint32_t evre0(Hidma *h, int ch, int slot)
+{
+    return qtest_readl(h->qts, ev_ring(ch) + slot * EVRE_SIZE);
+}
+
+static void fill(Hidma *h, uint64_t addr, size_t len, uint8_t seed)
+{
+    g_autofree uint8_t *b = g_malloc(len);
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        b[i] = seed + i * 7 + (i >> 8);
+    }
+    qtest_memwrite(h->qts, addr, b, len);
+}
+
+static void assert_same(Hidma *h, uint64_t a, uint64_t b, size_t len)
+{
+    g_autofree uint8_t *x = g_malloc(len);
+    g_autofree uint8_t *y = g_malloc(len);
+
+    qtest_memread(h->qts, a, x, len);
+    qtest_memread(h->qts, b, y, len);
+    g_assert(memcmp(x, y, len) == 0);
+}
+
+/* ---------------------------------------------------------------------- */
+
+static void test_reset_values(void)
+{
+    Hidma h;
+    int i;
+
+    hidma_start(&h, NULL);
+    g_assert_cmpint(h.nch, ==, 6);
+    g_assert_cmphex(h.mgmt, ==, 0x0c000000);
+    g_assert_cmphex(mg_rd(&h, MGMT_CFG), ==, 0);
+    g_assert_cmphex(mg_rd(&h, MGMT_CHRESET), ==, 0x500);
+    g_assert_cmphex(mg_rd(&h, MGMT_BUSREQ), ==, 0x04000400);
+    g_assert_cmphex(mg_rd(&h, MGMT_XACT), ==, 0x001f001f);
+    g_assert_cmphex(mg_rd(&h, MGMT_VERSION), ==, 0x10000000);
+    for (i = 0; i < h.nch; i++) {
+        g_assert_cmphex(mg_rd(&h, MGMT_QOS(i)), ==, 0x100);
+        g_assert_cmphex(tr_rd(&h, i, CTRLSTS), ==, 0);
+        g_assert_cmphex(ev_rd(&h, i, CTRLSTS), ==, 0);
+        g_assert_cmphex(tr_rd(&h, i, TRCA_CHID), ==, i);
+        g_assert_cmphex(tr_rd(&h, i, RING_LEN), ==, 0);
+        g_assert_cmphex(ev_rd(&h, i, EV_WRITE_PTR), ==, 0);
+        g_assert_cmphex(ev_rd(&h, i, EV_IRQ_STAT), ==, 0);
+        g_assert_cmphex(ev_rd(&h, i, EV_IRQ_EN), ==, 0);
+        g_assert_cmphex(ev_rd(&h, i, EV_INTCTRL), ==, 1);
+        g_assert_cmpint(chprop(&h, i, "bytes"), ==, 0);
+        g_assert_cmpint(chprop(&h, i, "weight"), ==, 1);
+        g_assert_cmpint(chprop(&h, i, "priority"), ==, 0);
+        g_assert_cmpint(chprop(&h, i, "fail-cause"), ==, 10);
+    }
+    g_assert_cmpint(qom_get_int(&h, "num-channels"), ==, 6);
+    g_assert_cmpint(qom_get_int(&h, "max-read-burst-bytes"), ==, 1024);
+    g_assert_cmpint(qom_get_int(&h, "max-write-burst-bytes"), ==, 1024);
+    g_assert_cmpint(qom_get_int(&h, "max-read-transactions"), ==, 31);
+    g_assert_cmpint(qom_get_int(&h, "max-write-transactions"), ==, 31);
+    g_assert_cmpint(qom_get_int(&h, "channel-reset-timeout-cycles"), ==,
+                    0x500);
+    g_assert_cmpint(qom_get_int(&h, "hw-version-major"), ==, 1);
+    g_assert_cmpint(qom_get_int(&h, "hw-version-minor"), ==, 0);
+    g_assert(!qom_get_bool(&h, "guest-mode"));
+    hidma_stop(&h);
+}
+
+static void test_mgmt_program(void)
+{
+    Hidma h;
+
+    hidma_start(&h, ",num-channels=3,max-read-burst-bytes=512");
+    g_assert_cmpint(h.nch, ==, 3);
+    g_assert_cmphex(mg_rd(&h, MGMT_BUSREQ), ==, 0x04000200);
+    mg_wr(&h, MGMT_BUSREQ, (256 << 16) | 128);
+    mg_wr(&h, MGMT_XACT, (7 << 16) | 9);
+    mg_wr(&h, MGMT_CHRESET, 0xfff12345);
+    mg_wr(&h, MGMT_QOS(2), (1 << 15) | (11 << 8));
+    mg_wr(&h, MGMT_VERSION, 0);
+    g_assert_cmphex(mg_rd(&h, MGMT_CHRESET), ==, 0x12345);
+    g_assert_cmphex(mg_rd(&h, MGMT_VERSION), ==, 0x10000000);
+    g_assert_cmpint(qom_get_int(&h, "max-read-burst-bytes"), ==, 128);
+    g_assert_cmpint(qom_get_int(&h, "max-write-burst-bytes"), ==, 256);
+    g_assert_cmpint(qom_get_int(&h, "max-read-transactions"), ==, 9);
+    g_assert_cmpint(qom_get_int(&h, "max-write-transactions"), ==, 7);
+    g_assert_cmpint(qom_get_int(&h, "channel-reset-timeout-cycles"), ==,
+                    0x12345);
+    g_assert_cmpint(chprop(&h, 2, "priority"), ==, 1);
+    g_assert_cmpint(chprop(&h, 2, "weight"), ==, 11);
+    /* QOS of an absent channel: RAZ/WI */
+    mg_wr(&h, MGMT_QOS(5), 0xff00);
+    g_assert_cmphex(mg_rd(&h, MGMT_QOS(5)), ==, 0);
+    hidma_stop(&h);
+}
+
+static void test_enable_gate(void)
+{
+    Hidma h;
+
+    hidma_start(&h, NULL);
+    cmd(&h, true, 0, CMD_ENABLE);
+    cmd(&h, false, 0, CMD_ENABLE);
+    qtest_clock_step(h.qts, 1000000);
+    g_assert_cmpint(state_of(ev_rd(&h, 0, CTRLSTS)), ==, ST_DISABLED);
+    g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_DISABLED);
+    mg_wr(&h, MGMT_CFG, 1);
+    cmd(&h, true, 0, CMD_ENABLE);
+    cmd(&h, false, 0, CMD_ENABLE);
+    g_assert_cmpint(state_of(ev_rd(&h, 0, CTRLSTS)), ==, ST_ENABLED);
+    g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_ENABLED);
+    /* the command field reads back */
+    g_assert_cmphex(tr_rd(&h, 0, CTRLSTS), ==, (1 << 16) | (1 << 8));
+    /* suspend as the driver's disable sequence does */
+    cmd(&h, false, 0, CMD_SUSPEND);
+    g_assert(wait_state(&h, false, 0, ST_SUSPENDED));
+    cmd(&h, true, 0, CMD_SUSPEND);
+    g_assert(wait_state(&h, true, 0, ST_SUSPENDED));
+    cmd(&h, false, 0, CMD_DISABLE);
+    g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_DISABLED);
+    hidma_stop(&h);
+}
+
+static void test_guest_mode(void)
+{
+    Hidma h;
+
+    hidma_start(&h, ",guest-mode=on,num-channels=2");
+    g_assert_cmphex(h.mgmt, ==, 0);
+    g_assert_cmpint(h.nch, ==, 2);
+    g_assert(qom_get_bool(&h, "guest-mode"));
+    /* management is preset by the host: channels enable at once */
+    ch_setup(&h, 1, 8);
+    fill(&h, RAM_BASE + 0x1000000, 4096, 3);
+    put_tre(&h, 1, 0, 3, 4096, RAM_BASE + 0x1000000, RAM_BASE + 0x1100000);
+    tr_wr(&h, 1, DOORBELL, TRE_SIZE);
+    g_assert(wait_wp(&h, 1, EVRE_SIZE));
+    assert_same(&h, RAM_BASE + 0x1000000, RAM_BASE + 0x1100000, 4096);
+    hidma_stop(&h);
+}
+
+static void test_memcpy(void)
+{
+    Hidma h;
+    uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x2000000;
+    uint32_t sizes[4] = { 1, 4096, 100000, 1 << 20 };
+    uint32_t off = 0;
+    int i;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 2, 16);
+    for (i = 0; i < 4; i++) {
+        fill(&h, src + off, sizes[i], i + 1);
+        put_tre(&h, 2, i, 3, sizes[i], src + off, dst + off);
+        off += ROUND_UP(sizes[i], 4096);
+    }
+    tr_wr(&h, 2, DOORBELL, 4 * TRE_SIZE);
+    g_assert(wait_wp(&h, 2, 4 * EVRE_SIZE));
+    for (i = 0; i < 4; i++) {
+        g_assert_cmphex(evre0(&h, 2, i) >> 24, ==, 0x10);
+    }
+    assert_same(&h, src, dst, off);
+    g_assert_cmphex(ev_rd(&h, 2, EV_IRQ_STAT), ==, 1);
+    g_assert(qom_get_bool(&h, "ch2-irq-level"));
+    g_assert_cmpint(chprop(&h, 2, "tres-completed"), ==, 4);
+    g_assert_cmpint(chprop(&h, 2, "bytes"), ==, 1 + 4096 + 100000 + (1 << 20));
+    g_assert_cmpint(state_of(tr_rd(&h, 2, CTRLSTS)), ==, ST_ENABLED);
+    /* acknowledge as the driver does */
+    ev_wr(&h, 2, EV_IRQ_CLR, 1);
+    ev_wr(&h, 2, DOORBELL, 4 * EVRE_SIZE);
+    g_assert_cmphex(ev_rd(&h, 2, EV_IRQ_STAT), ==, 0);
+    g_assert(!qom_get_bool(&h, "ch2-irq-level"));
+    hidma_stop(&h);
+}
+
+static void test_memset(void)
+{
+    Hidma h;
+    uint64_t dst = RAM_BASE + 0x2000000;
+    g_autofree uint8_t *buf = g_malloc(8192);
+    int i;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 0, 8);
+    fill(&h, dst, 8192, 9);
+    /* fill byte 0xa5 repeated over 64 bits, 5000 bytes from offset 3 */
+    put_tre(&h, 0, 0, 4, 5000, 0xa5a5a5a5a5a5a5a5ULL, dst + 3);
+    tr_wr(&h, 0, DOORBELL, TRE_SIZE);
+    g_assert(wait_wp(&h, 0, EVRE_SIZE));
+    g_assert_cmphex(evre0(&h, 0, 0) >> 28, ==, 1);
+    qtest_memread(h.qts, dst, buf, 8192);
+    for (i = 3; i < 5003; i++) {
+        g_assert_cmphex(buf[i], ==, 0xa5);
+    }
+    g_assert_cmphex(buf[2], !=, 0xa5);
+    g_assert_cmphex(buf[5003], !=, 0xa5);
+    g_assert_cmpint(chprop(&h, 0, "read-bursts"), ==, 0);
+    g_assert_cmpint(chprop(&h, 0, "write-bursts"), ==, 5);
+    hidma_stop(&h);
+}
+
+static void test_ring_wrap(void)
+{
+    Hidma h;
+    uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x3000000;
+    int ntre = 4, n, slot = 0, ev = 0;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 1, ntre);
+    /* 11 transfers through a 4-entry ring, two at a time */
+    for (n = 0; n < 11; n += 2) {
+        int k, batch = MIN(2, 11 - n);
+
+        for (k = 0; k < batch; k++) {
+            fill(&h, src + (n + k) * 256, 256, n + k);
+            put_tre(&h, 1, slot, 3, 256, src + (n + k) * 256,
+                    dst + (n + k) * 256);
+            slot = (slot + 1) % ntre;
+        }
+        tr_wr(&h, 1, DOORBELL, slot * TRE_SIZE);
+        for (k = 0; k < batch; k++) {
+            ev = (ev + 1) % ntre;
+        }
+        g_assert(wait_wp(&h, 1, ev * EVRE_SIZE));
+        g_assert_cmphex(evre0(&h, 1, (ev + ntre - 1) % ntre) >> 28, ==, 1);
+        ev_wr(&h, 1, EV_IRQ_CLR, 1);
+        ev_wr(&h, 1, DOORBELL, ev * EVRE_SIZE);
+    }
+    assert_same(&h, src, dst, 11 * 256);
+    g_assert_cmpint(chprop(&h, 1, "tres-completed"), ==, 11);
+    hidma_stop(&h);
+}
+
+/* run one TRE that must fail; check the EVRE and the IRQ cause */
+static void check_error(Hidma *h, int ch, uint32_t cause)
+{
+    uint32_t e;
+
+    g_assert(wait_wp(h, ch, EVRE_SIZE));
+    e = evre0(h, ch, 0);
+    g_assert_cmphex(e >> 28, ==, 4);
+    g_assert_cmphex((e >> 24) & 0xf, ==, cause - 8);
+    g_assert_cmphex(ev_rd(h, ch, EV_IRQ_STAT), ==, 1u << cause);
+    g_assert_cmpint(chprop(h, ch, "tres-failed"), ==, 1);
+    g_assert_cmpint(chprop(h, ch, "tres-completed"), ==, 0);
+}
+
+static void test_err_invalid_opcode(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 0, 8);
+    put_tre(&h, 0, 0, 7, 64, RAM_BASE + 0x1000000, RAM_BASE + 0x2000000);
+    tr_wr(&h, 0, DOORBELL, TRE_SIZE);
+    check_error(&h, 0, 14);
+    hidma_stop(&h);
+}
+
+static void test_err_bad_length(void)
+{
+    Hidma h;
+    uint32_t e;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 0, 8);
+    put_tre(&h, 0, 0, 3, 0, RAM_BASE + 0x1000000, RAM_BASE + 0x2000000);
+    tr_wr(&h, 0, DOORBELL, TRE_SIZE);
+    check_error(&h, 0, 14);
+    put_tre(&h, 0, 1, 3, 0x4000001, RAM_BASE + 0x1000000,
+            RAM_BASE + 0x2000000);
+    tr_wr(&h, 0, DOORBELL, 2 * TRE_SIZE);
+    g_assert(wait_wp(&h, 0, 2 * EVRE_SIZE));
+    e = evre0(&h, 0, 1);
+    g_assert_cmphex(e >> 24, ==, 0x46);
+    hidma_stop(&h);
+}
+
+static void test_err_data_read(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 3, 8);
+    put_tre(&h, 3, 0, 3, 4096, UNMAPPED, RAM_BASE + 0x2000000);
+    tr_wr(&h, 3, DOORBELL, TRE_SIZE);
+    check_error(&h, 3, 10);
+    hidma_stop(&h);
+}
+
+static void test_err_data_write(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 3, 8);
+    put_tre(&h, 3, 0, 3, 4096, RAM_BASE + 0x1000000, UNMAPPED);
+    tr_wr(&h, 3, DOORBELL, TRE_SIZE);
+    check_error(&h, 3, 11);
+    hidma_stop(&h);
+}
+
+static void test_err_tre_read(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 4, 8);
+    tr_wr(&h, 4, RING_LOW, (uint32_t)UNMAPPED);
+    tr_wr(&h, 4, DOORBELL, TRE_SIZE);
+    check_error(&h, 4, 9);
+    hidma_stop(&h);
+}
+
+static void test_fail_injection(void)
+{
+    Hidma h;
+    uint64_t src = RAM_BASE + 0x1000000;
+    int i;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 5, 8);
+    qom_set_u32(&h, "ch5-fail-cause", 11);
+    qom_set_u32(&h, "ch5-fail-count", 2);
+    for (i = 0; i < 3; i++) {
+        put_tre(&h, 5, i, 3, 128, src, src + 0x100000 * (i + 1));
+    }
+    tr_wr(&h, 5, DOORBELL, 3 * TRE_SIZE);
+    g_assert(wait_wp(&h, 5, 3 * EVRE_SIZE));
+    g_assert_cmphex(evre0(&h, 5, 0) >> 24, ==, 0x43);
+    g_assert_cmphex(evre0(&h, 5, 1) >> 24, ==, 0x43);
+    g_assert_cmphex(evre0(&h, 5, 2) >> 24, ==, 0x10);
+    g_assert_cmphex(ev_rd(&h, 5, EV_IRQ_STAT), ==, (1 << 11) | 1);
+    g_assert_cmpint(chprop(&h, 5, "tres-failed"), ==, 2);
+    g_assert_cmpint(chprop(&h, 5, "tres-completed"), ==, 1);
+    g_assert_cmpint(chprop(&h, 5, "fail-count"), ==, 0);
+    /* masked causes do not raise the line */
+    ev_wr(&h, 5, EV_IRQ_EN, 1 << 14);
+    g_assert(!qom_get_bool(&h, "ch5-irq-level"));
+    ev_wr(&h, 5, EV_IRQ_EN, 1 << 11);
+    g_assert(qom_get_bool(&h, "ch5-irq-level"));
+    hidma_stop(&h);
+}
+
+static void test_reset_timeout(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    mg_wr(&h, MGMT_CHRESET, 100000);        /* 100 us at 1 GHz */
+    cmd(&h, false, 0, CMD_ENABLE);
+    g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_ENABLED);
+    cmd(&h, false, 0, CMD_RESET);
+    g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_STOPPED);
+    qtest_clock_step(h.qts, 60000);
+    g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_STOPPED);
+    /* commands are ignored while the reset is in progress */
+    cmd(&h, false, 0, CMD_ENABLE);
+    g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_STOPPED);
+    qtest_clock_step(h.qts, 50000);
+    g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_DISABLED);
+    g_assert_cmphex(tr_rd(&h, 0, CTRLSTS) >> 16, ==, CMD_RESET);
+    /* reset from DISABLED (as at probe) also takes the timeout */
+    cmd(&h, true, 0, CMD_RESET);
+    g_assert_cmpint(state_of(ev_rd(&h, 0, CTRLSTS)), ==, ST_STOPPED);
+    qtest_clock_step(h.qts, 110000);
+    g_assert_cmpint(state_of(ev_rd(&h, 0, CTRLSTS)), ==, ST_DISABLED);
+    hidma_stop(&h);
+}
+
+static void test_reset_hang(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    cmd(&h, false, 1, CMD_ENABLE);
+    g_assert(qom_set_json(&h, "ch1-hang-next-reset", "true"));
+    g_assert(qom_get_bool(&h, "ch1-hang-next-reset"));
+    cmd(&h, false, 1, CMD_RESET);
+    g_assert(!wait_state(&h, false, 1, ST_DISABLED));   /* 20 ms */
+    g_assert(!qom_get_bool(&h, "ch1-hang-next-reset"));
+    /* a second RESET completes */
+    cmd(&h, false, 1, CMD_RESET);
+    g_assert(wait_state(&h, false, 1, ST_DISABLED));
+    hidma_stop(&h);
+}
+
+static void test_burst_counts(void)
+{
+    Hidma h;
+    uint64_t src = RAM_BASE + 0x1000000;
+
+    host_start(&h, NULL);
+    mg_wr(&h, MGMT_BUSREQ, (256 << 16) | 1024);
+    ch_setup(&h, 0, 8);
+    fill(&h, src, 4096, 1);
+    put_tre(&h, 0, 0, 3, 4096, src, src + 0x10000);
+    tr_wr(&h, 0, DOORBELL, TRE_SIZE);
+    g_assert(wait_wp(&h, 0, EVRE_SIZE));
+    g_assert_cmpint(chprop(&h, 0, "write-bursts"), ==, 16);
+    g_assert_cmpint(chprop(&h, 0, "read-bursts"), ==, 4);
+    g_assert_cmpint(chprop(&h, 0, "bytes"), ==, 4096);
+    /* 31 write transactions of 256 bytes per grant: 2 grants for 10000 */
+    mg_wr(&h, MGMT_XACT, (31 << 16) | 31);
+    put_tre(&h, 0, 1, 3, 10000, src, src + 0x20000);
+    tr_wr(&h, 0, DOORBELL, 2 * TRE_SIZE);
+    g_assert(wait_wp(&h, 0, 2 * EVRE_SIZE));
+    g_assert_cmpint(chprop(&h, 0, "write-bursts"), ==, 16 + 40);
+    g_assert_cmpint(chprop(&h, 0, "read-bursts"), ==, 4 + 10);
+    g_assert_cmpint(chprop(&h, 0, "bus-grants"), ==, 1 + 2);
+    assert_same(&h, src, src + 0x20000, 4096);
+    hidma_stop(&h);
+}
+
+static void queue_many(Hidma *h, int ch, int n, uint32_t len, uint64_t dst)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        put_tre(h, ch, i, 3, len, RAM_BASE + 0x1000000, dst + i * len);
+    }
+}
+
+static void test_wrr_share(void)
+{
+    Hidma h;
+    uint64_t b0, b1;
+    double ratio;
+
+    host_start(&h, NULL);
+    mg_wr(&h, MGMT_QOS(0), 3 << 8);
+    mg_wr(&h, MGMT_QOS(1), 1 << 8);
+    ch_setup(&h, 0, 32);
+    ch_setup(&h, 1, 32);
+    /* 4 bursts of 1 KiB per grant: many grants in the window */
+    mg_wr(&h, MGMT_XACT, (4 << 16) | 4);
+    qom_set_u32(&h, "bus-bytes-per-us", 1000);      /* 1 GB/s */
+    queue_many(&h, 0, 16, 65536, RAM_BASE + 0x4000000);
+    queue_many(&h, 1, 16, 65536, RAM_BASE + 0x6000000);
+    tr_wr(&h, 0, DOORBELL, 16 * TRE_SIZE);
+    tr_wr(&h, 1, DOORBELL, 16 * TRE_SIZE);
+    /* 400 us of bus time: 400 KB, both still backlogged (1 MiB each) */
+    qtest_clock_step(h.qts, 400 * 1000);
+    b0 = chprop(&h, 0, "bytes");
+    b1 = chprop(&h, 1, "bytes");
+    g_assert_cmpint(b1, >, 0);
+    g_assert_cmpint(b0, <, 16 * 65536);
+    ratio = (double)b0 / b1;
+    g_test_message("weights 3:1 -> bytes %" PRIu64 ":%" PRIu64
+                   " = %.3f:1", b0, b1, ratio);
+    g_assert_cmpfloat(ratio, >, 2.7);
+    g_assert_cmpfloat(ratio, <, 3.3);
+    hidma_stop(&h);
+}
+
+static void test_priority(void)
+{
+    Hidma h;
+    uint64_t b0, b0_later;
+    int i;
+
+    host_start(&h, NULL);
+    mg_wr(&h, MGMT_QOS(0), 15 << 8);                 /* low, heavy */
+    mg_wr(&h, MGMT_QOS(1), (1 << 15) | (1 << 8));    /* high, light */
+    ch_setup(&h, 0, 32);
+    ch_setup(&h, 1, 32);
+    qom_set_u32(&h, "bus-bytes-per-us", 1000);
+    queue_many(&h, 0, 16, 65536, RAM_BASE + 0x4000000);
+    tr_wr(&h, 0, DOORBELL, 16 * TRE_SIZE);
+    qtest_clock_step(h.qts, 100 * 1000);
+    b0 = chprop(&h, 0, "bytes");
+    g_assert_cmpint(b0, >, 0);
+    /* the high priority channel preempts at the next grant */
+    queue_many(&h, 1, 2, 65536, RAM_BASE + 0x6000000);
+    tr_wr(&h, 1, DOORBELL, 2 * TRE_SIZE);
+    for (i = 0; i < 100 && chprop(&h, 1, "bytes") < 2 * 65536; i++) {
+        qtest_clock_step(h.qts, 10 * 1000);
+    }
+    b0_later = chprop(&h, 0, "bytes");
+    g_assert_cmpint(chprop(&h, 1, "bytes"), ==, 2 * 65536);
+    /* at most the grants in flight at doorbell time */
+    g_assert_cmpint(b0_later - b0, <=, 2 * 31 * 1024);
+    /* the low priority channel resumes afterwards */
+    qtest_clock_step(h.qts, 200 * 1000);
+    g_assert_cmpint(chprop(&h, 0, "bytes"), >, b0_later + 100000);
+    hidma_stop(&h);
+}
+
+static void test_completion_latency(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 0, 8);
+    qom_set_u32(&h, "completion-latency-us", 200);
+    put_tre(&h, 0, 0, 3, 64, RAM_BASE + 0x1000000, RAM_BASE + 0x1100000);
+    tr_wr(&h, 0, DOORBELL, TRE_SIZE);
+    qtest_clock_step(h.qts, 100 * 1000);
+    g_assert_cmphex(ev_rd(&h, 0, EV_WRITE_PTR), ==, 0);
+    g_assert_cmpint(chprop(&h, 0, "bytes"), ==, 64);
+    g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_RUNNING);
+    qtest_clock_step(h.qts, 150 * 1000);
+    g_assert_cmphex(ev_rd(&h, 0, EV_WRITE_PTR), ==, EVRE_SIZE);
+    g_assert_cmphex(ev_rd(&h, 0, EV_IRQ_STAT), ==, 1);
+    hidma_stop(&h);
+}
+
+static void test_bad_qom_set(void)
+{
+    Hidma h;
+
+    hidma_start(&h, NULL);
+    g_assert(!qom_set_json(&h, "ch0-fail-cause", "5"));
+    g_assert(!qom_set_json(&h, "ch0-fail-cause", "\"x\""));
+    g_assert_cmpint(chprop(&h, 0, "fail-cause"), ==, 10);
+    g_assert(qom_set_json(&h, "ch0-fail-cause", "9"));
+    g_assert_cmpint(chprop(&h, 0, "fail-cause"), ==, 9);
+    g_assert(!qom_set_json(&h, "ch0-fail-count", "-1"));
+    g_assert(!qom_set_json(&h, "ch0-hang-next-reset", "3"));
+    g_assert(!qom_set_json(&h, "completion-latency-us", "2000000"));
+    g_assert_cmpint(qom_get_int(&h, "completion-latency-us"), ==, 0);
+    g_assert(!qom_set_json(&h, "num-channels", "4"));
+    g_assert(!qom_set_json(&h, "max-read-burst-bytes", "256"));
+    g_assert(!qom_set_json(&h, "ch0-bytes", "5"));
+    g_assert(!qom_set_json(&h, "ch6-fail-count", "1"));
+    g_assert_cmpint(qom_get_int(&h, "num-channels"), ==, 6);
+    hidma_stop(&h);
+}
+
+static void check_realize_error(const char *opts, const char *expect)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *dev = g_strdup_printf("qcom-hidma,id=hidma0%s", opts);
+    g_autofree char *out = NULL, *err = NULL;
+    const char *argv[] = {
+        qemu, "-M", "virt", "-display", "none", "-nodefaults",
+        "-accel", "qtest", "-device", dev, NULL
+    };
+    int status;
+
+    g_assert(qemu);
+    g_assert(g_spawn_sync(NULL, (char **)argv, NULL, 0, NULL, NULL,
+                          &out, &err, &status, NULL));
+    g_assert(status != 0);
+    g_assert(strstr(err, expect));
+}
+
+static void test_realize_errors(void)
+{
+    check_realize_error(",num-channels=17", "'num-channels' must be in 1..16");
+    check_realize_error(",num-channels=0", "'num-channels'");
+    check_realize_error(",max-read-burst-bytes=100",
+                        "'max-read-burst-bytes' must be a power of two");
+    check_realize_error(",max-write-transactions=32",
+                        "'max-write-transactions' must be in 1..31");
+    check_realize_error(",channel-reset-timeout-cycles=0x100000",
+                        "'channel-reset-timeout-cycles'");
+}
+
+/*
+ * Throughput of 1 MiB memcpy TREs against plain memcpy() on the host.  The
+ * ring holds n + 1 TREs written once (slot j copies src to dst + j MiB); a
+ * warm-up round faults the guest pages in, then each timed round rings the
+ * doorbell n TREs further and waits for the n events.  Reported, never
+ * asserted (timings belong in the benchmark).
+ */
+static void test_throughput(void)
+{
+    Hidma h;
+    const uint32_t len = 1 << 20;
+    const int n = 32, rounds = 8, slots = n + 1;
+    uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x4000000;
+    g_autofree uint8_t *a = g_malloc(len);
+    g_autofree uint8_t *b = g_malloc((size_t)len * slots);
+    uint32_t pos = 0;
+    int64_t t0 = 0, t_model, t_host;
+    int i, r;
+
+    host_start(&h, "");
+    ch_setup(&h, 0, slots);
+    fill(&h, src, len, 5);
+    for (i = 0; i < slots; i++) {
+        put_tre(&h, 0, i, 3, len, src, dst + (uint64_t)i * len);
+    }
+    for (r = 0; r <= rounds; r++) {
+        if (r == 1) {
+            t0 = g_get_monotonic_time();
+        }
+        pos = (pos + n) % slots;
+        tr_wr(&h, 0, DOORBELL, pos * TRE_SIZE);
+        g_assert(wait_wp(&h, 0, pos * EVRE_SIZE));
+        ev_wr(&h, 0, DOORBELL, pos * EVRE_SIZE);
+    }
+    t_model = g_get_monotonic_time() - t0;
+    assert_same(&h, src, dst + (uint64_t)(n - 1) * len, len);
+    g_assert_cmpint(chprop(&h, 0, "tres-completed"), ==, (rounds + 1) * n);
+
+    memset(a, 1, len);
+    memset(b, 0, (size_t)len * slots);
+    pos = 0;
+    t0 = g_get_monotonic_time();
+    for (r = 0; r < rounds; r++) {
+        for (i = 0; i < n; i++) {
+            memcpy(b + (size_t)pos * len, a, len);
+            pos = (pos + 1) % slots;
+        }
+        a[r]++;
+    }
+    t_host = g_get_monotonic_time() - t0 + 1;
+    g_test_message("1 MiB TREs: model %.0f MB/s, host memcpy %.0f MB/s "
+                   "(model/host %.2f)",
+                   (double)len * n * rounds / t_model,
+                   (double)len * n * rounds / t_host,
+                   (double)t_host / t_model);
+    hidma_stop(&h);
+}
+
+/*
+ * The DSDT must describe the management device (QCOM8060, with its
+ * interrupt and _DSD) and one QCOM8061 per channel.  Set
+ * HIDMA_DSDT_OUT=file to save the table for "iasl -d".
+ */
+static const uint8_t *find_mem(const uint8_t *hay, size_t n, const void *nd,
+                               size_t m)
+{
+    size_t i;
+
+    for (i = 0; i + m <= n; i++) {
+        if (!memcmp(hay + i, nd, m)) {
+            return hay + i;
+        }
+    }
+    return NULL;
+}
+
+static int count_mem(const uint8_t *hay, size_t n, const char *nd)
+{
+    const uint8_t *p = hay;
+    int c = 0;
+
+    while ((p = find_mem(p, n - (p - hay), nd, strlen(nd)))) {
+        c++;
+        p++;
+    }
+    return c;
+}
+
+/* fw_cfg on virt: 64-bit data register at +0, big-endian selector at +8 */
+#define VIRT_FW_CFG     0x09020000ULL
+
+static void fwcfg_read(QTestState *qts, uint16_t key, void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    size_t i;
+
+    qtest_writew(qts, VIRT_FW_CFG + 8, bswap16(key));
+    for (i = 0; i < len; i++) {
+        p[i] = qtest_readb(qts, VIRT_FW_CFG);
+    }
+}
+
+static size_t fwcfg_file(QTestState *qts, const char *name, uint8_t **out)
+{
+    uint32_t count, i;
+    uint8_t ent[64];
+
+    fwcfg_read(qts, 0x19, &count, 4);
+    count = be32_to_cpu(count);
+    for (i = 0; i < count; i++) {
+        /* re-read the directory up to entry i: reads are sequential */
+        uint8_t *dir = g_malloc(4 + 64 * (i + 1));
+
+        fwcfg_read(qts, 0x19, dir, 4 + 64 * (i + 1));
+        memcpy(ent, dir + 4 + 64 * i, 64);
+        g_free(dir);
+        if (!strcmp((char *)ent + 8, name)) {
+            size_t size = ldl_be_p(ent);
+
+            *out = g_malloc(size);
+            fwcfg_read(qts, lduw_be_p(ent + 4), *out, size);
+            return size;
+        }
+    }
+    return 0;
+}
+
+static void check_dsdt(const char *extra, int n8060, int n8061)
+{
+    Hidma h;
+    size_t got;
+    g_autofree uint8_t *blob = NULL;
+    static const uint8_t dsd_uuid[16] = {
+        0x14, 0xd8, 0xff, 0xda, 0xba, 0x6e, 0x8c, 0x4d,
+        0x8a, 0x91, 0xbc, 0x9b, 0xbf, 0x4a, 0xa3, 0x01,
+    };
+    /* Extended Interrupt: consumer, level, active high, exclusive, 1 IRQ */
+    static const uint8_t ext_irq[5] = { 0x89, 0x06, 0x00, 0x01, 0x01 };
+    const uint8_t *dsdt;
+    uint32_t len;
+
+    hidma_start(&h, extra);
+    got = fwcfg_file(h.qts, "etc/acpi/tables", &blob);
+    g_assert_cmpint(got, >, 0);
+    dsdt = find_mem(blob, got, "DSDT", 4);
+    g_assert(dsdt);
+    len = ldl_le_p(dsdt + 4);
+    g_assert_cmpint(len, <=, got - (dsdt - blob));
+    g_assert_cmpint(count_mem(dsdt, len, "QCOM8060"), ==, n8060);
+    g_assert_cmpint(count_mem(dsdt, len, "QCOM8061"), ==, n8061);
+    g_assert(!n8060 || find_mem(dsdt, len, dsd_uuid, 16));
+    g_assert(!n8060 || find_mem(dsdt, len, "max-read-transactions", 21));
+    if (n8060) {
+        /* QCOM8060's _CRS (before its _DSD) has an interrupt descriptor */
+        const uint8_t *hid = find_mem(dsdt, len, "QCOM8060", 8);
+        const uint8_t *dsd = find_mem(hid, len - (hid - dsdt), "_DSD", 4);
+
+        g_assert(dsd);
+        g_assert(find_mem(hid, dsd - hid, ext_irq, sizeof(ext_irq)));
+    }
+    if (g_getenv("HIDMA_DSDT_OUT")) {
+        g_autofree char *f = g_strdup_printf("%s%s", g_getenv("HIDMA_DSDT_OUT"),
+                                             n8060 ? "" : ".guest");
+
+        g_assert(g_file_set_contents(f, (const char *)dsdt, len, NULL));
+    }
+    hidma_stop(&h);
+}
+
+static void test_acpi_dsdt(void)
+{
+    check_dsdt("", 1, 6);
+    check_dsdt(",guest-mode=on,num-channels=3", 0, 3);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/qcom-hidma/reset-values", test_reset_values);
+    qtest_add_func("/qcom-hidma/mgmt-program", test_mgmt_program);
+    qtest_add_func("/qcom-hidma/enable-gate", test_enable_gate);
+    qtest_add_func("/qcom-hidma/guest-mode", test_guest_mode);
+    qtest_add_func("/qcom-hidma/memcpy", test_memcpy);
+    qtest_add_func("/qcom-hidma/memset", test_memset);
+    qtest_add_func("/qcom-hidma/ring-wrap", test_ring_wrap);
+    qtest_add_func("/qcom-hidma/error/invalid-opcode",
+                   test_err_invalid_opcode);
+    qtest_add_func("/qcom-hidma/error/bad-length", test_err_bad_length);
+    qtest_add_func("/qcom-hidma/error/data-read", test_err_data_read);
+    qtest_add_func("/qcom-hidma/error/data-write", test_err_data_write);
+    qtest_add_func("/qcom-hidma/error/tre-read", test_err_tre_read);
+    qtest_add_func("/qcom-hidma/fail-injection", test_fail_injection);
+    qtest_add_func("/qcom-hidma/reset-timeout", test_reset_timeout);
+    qtest_add_func("/qcom-hidma/reset-hang", test_reset_hang);
+    qtest_add_func("/qcom-hidma/burst-counts", test_burst_counts);
+    qtest_add_func("/qcom-hidma/wrr-share", test_wrr_share);
+    qtest_add_func("/qcom-hidma/priority", test_priority);
+    qtest_add_func("/qcom-hidma/completion-latency",
+                   test_completion_latency);
+    qtest_add_func("/qcom-hidma/bad-qom-set", test_bad_qom_set);
+    qtest_add_func("/qcom-hidma/realize-errors", test_realize_errors);
+    qtest_add_func("/qcom-hidma/acpi-dsdt", test_acpi_dsdt);
+    qtest_add_func("/qcom-hidma/throughput", test_throughput);
+
+    return g_test_run();
+}
