@@ -1,0 +1,97 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The test client on every channel: results of every callback, pause and
+# resume, residue, terminate_all + synchronize mid-stream. On the first
+# and last channel, each injected error cause must reach the client as
+# the right tx_result, on the failed transfer only; the transfers queued
+# behind it complete normally and the channel keeps working by itself.
+# hidma-layouts: host guest acpi
+# hidma-timeout: 900
+. "$(dirname "$0")/lib.sh"
+
+CLIENT=hidma_test_client
+P=/sys/module/$CLIENT/parameters
+
+# run_client ARGS...: load the client, succeed when it passed everything
+run_client()
+{
+	local ok bad
+
+	rmmod $CLIENT 2>/dev/null
+	insmod "$HIDMA_MODDIR/$CLIENT.ko" "$@" || return 1
+	ok=$(cat $P/passed)
+	bad=$(cat $P/failed)
+	rmmod $CLIENT
+	ktap_diag "client $*: passed $ok, failed $bad"
+	if [ "$bad" -ne 0 ] || [ "$ok" -eq 0 ]; then
+		dmesg | grep "$CLIENT: " | tail -n 30 | sed 's/^/# /'
+		return 1
+	fi
+	return 0
+}
+
+# chan_index CHAN: hardware index of a dmaengine channel
+chan_index()
+{
+	cat "/sys/class/dma/$1/device/chid"
+}
+
+# error_case CHAN CAUSE RESULT NAME
+error_case()
+{
+	local c=$1 cause=$2 res=$3 name=$4 idx failed0 failed1
+
+	idx=$(chan_index "$c")
+	if ! qom_set "ch$idx-fail-cause" "$cause" >/dev/null; then
+		ktap_skip "$c: $name reported as result $res" "no QOM access"
+		ktap_skip "$c: the model failed exactly one TRE" "no QOM access"
+		return
+	fi
+	failed0=$(qom_get "ch$idx-tres-failed")
+	qom_set "ch$idx-fail-count" 1 >/dev/null
+	run_client channel="$c" test=error expect="$res" nfail=1
+	ktap_result $? "$c: $name reported as result $res, the rest completes"
+	failed1=$(qom_get "ch$idx-tres-failed")
+	ktap_expect_eq "$((failed1 - failed0))" 1 "$c: the model failed exactly one TRE"
+	qom_set "ch$idx-fail-count" 0 >/dev/null
+}
+
+hidma_load
+chans=$(hidma_channels hidma)
+n=$(echo "$chans" | wc -w)
+first=$(echo "$chans" | head -n 1)
+last=$(echo "$chans" | tail -n 1)
+sel=$first
+[ "$last" != "$first" ] && sel="$first $last"
+nsel=$(echo "$sel" | wc -w)
+
+ktap_plan $((2 + n * 2 + nsel * 8 + 1))
+ktap_ok "load drivers"
+ktap_result $((n == 0)) "channels present ($n)"
+
+for c in $chans; do
+	run_client channel="$c" test=all
+	ktap_result $? "$c: basic, pause/resume, residue, highmem"
+	# terminate_all on a slow bus, so that it really cuts a stream
+	# (64 x 64 KiB at 20 bytes/us take 200 ms: ample time to cut in)
+	if qom_set bus-bytes-per-us 20 >/dev/null; then
+		run_client channel="$c" test=terminate
+		ktap_result $? "$c: terminate_all + synchronize on a slow bus"
+		qom_set bus-bytes-per-us 0 >/dev/null
+	else
+		ktap_skip "$c: terminate_all + synchronize on a slow bus" "no QOM access"
+	fi
+done
+
+# 9 TRE read error and 14 invalid TRE moved no data: ABORTED (3);
+# 10 data read error: READ_FAILED (1); 11 data write error: WRITE_FAILED (2)
+for c in $sel; do
+	error_case "$c" 9 3 "TRE read error"
+	error_case "$c" 10 1 "data read error"
+	error_case "$c" 11 2 "data write error"
+	error_case "$c" 14 3 "invalid TRE"
+done
+
+hidma_unload
+ktap_result $? "unload drivers"
+ktap_finish

@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# memcpy and memset with source and destination above 4 GiB: the driver
+# programs the high address words (the guest has 5 GiB of RAM).
+# hidma-layouts: guest host
+# hidma-timeout: 300
+# hidma-mem: 5G
+. "$(dirname "$0")/lib.sh"
+
+CLIENT=hidma_test_client
+P=/sys/module/$CLIENT/parameters
+
+ktap_plan 3
+hidma_load
+c=$(hidma_channels hidma | head -n 1)
+[ -n "$c" ]
+ktap_result $? "a channel is present ($c)"
+
+insmod "$HIDMA_MODDIR/$CLIENT.ko" channel="$c" test=highmem
+ok=$(cat $P/passed)
+bad=$(cat $P/failed)
+skipped=$(cat $P/skipped)
+rmmod $CLIENT
+dmesg | grep "$CLIENT: " | tail -n 6 | sed 's/^/# /'
+[ "$bad" -eq 0 ] && [ "$skipped" -eq 0 ] && [ "$ok" -eq 2 ]
+ktap_result $? "$c: memcpy and memset above 4 GiB (passed $ok, failed $bad, skipped $skipped)"
+
+hidma_unload
+ktap_result $? "unload drivers"
+ktap_finish

@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runtime PM of the channels: idle channels autosuspend; a client makes
+# its channel active and the channel works after every resume (the rings
+# are reprogrammed); released channels suspend again.
+# hidma-layouts: host guest acpi
+# hidma-timeout: 600
+. "$(dirname "$0")/lib.sh"
+
+CLIENT=hidma_test_client
+
+status()
+{
+	cat "/sys/class/dma/$1/device/power/runtime_status"
+}
+
+# wait_status CHAN WANT: poll for up to 10 s
+wait_status()
+{
+	local i=0
+
+	while [ $i -lt 100 ]; do
+		[ "$(status "$1")" = "$2" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+run_client()
+{
+	local bad
+
+	rmmod $CLIENT 2>/dev/null
+	insmod "$HIDMA_MODDIR/$CLIENT.ko" "$@" || return 1
+	bad=$(cat /sys/module/$CLIENT/parameters/failed)
+	rmmod $CLIENT
+	[ "$bad" -eq 0 ]
+}
+
+hidma_load
+chans=$(hidma_channels hidma)
+n=$(echo "$chans" | wc -w)
+ktap_plan $((1 + n * 5 + 1))
+ktap_result $((n == 0)) "channels present ($n)"
+
+p=/sys/module/dmatest/parameters
+grep -q '^dmatest ' /proc/modules || modprobe dmatest
+
+for c in $chans; do
+	wait_status "$c" suspended
+	ktap_result $? "$c: idle channel autosuspends"
+
+	# Long dmatest run in the background: the channel stays active.
+	echo 0 > $p/run
+	echo "" > $p/channel 2>/dev/null
+	echo 0 > $p/dmatest
+	echo 4096 > $p/test_buf_size
+	echo 100000 > $p/iterations
+	echo 1 > $p/threads_per_chan
+	echo "$c" > $p/channel
+	echo 1 > $p/run
+	sleep 2
+	st=$(status "$c")
+	ktap_expect_eq "$st" active "$c: active while a client has work"
+	echo 0 > $p/run
+	dmatest_wait
+
+	wait_status "$c" suspended
+	ktap_result $? "$c: suspended again once released"
+
+	run_client channel="$c" test=basic
+	ktap_result $? "$c: transfers work after resume"
+	wait_status "$c" suspended
+	ktap_result $? "$c: suspended after the client left"
+done
+
+rmmod dmatest
+hidma_unload
+ktap_result $? "unload drivers"
+ktap_finish

@@ -1,0 +1,218 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers of the in-guest HIDMA suites (busybox ash). Sourced.
+#
+# Environment set by the bench's init:
+#   HIDMA_LAYOUT    host | guest | acpi
+#   HIDMA_CHANNELS  number of channels the model has
+#   HIDMA_MODDIR    where hidma.ko, hidma_mgmt.ko and the test modules are
+
+HIDMA_MODDIR=${HIDMA_MODDIR:-/lib/modules/hidma}
+HIDMA_QOM_PATH=${HIDMA_QOM_PATH:-/machine/peripheral/hidma0}
+KTAP_NUM=0
+KTAP_FAILED=0
+
+ktap_plan()
+{
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+ktap_diag()
+{
+	echo "# $*"
+}
+
+ktap_ok()
+{
+	KTAP_NUM=$((KTAP_NUM + 1))
+	echo "ok $KTAP_NUM $*"
+}
+
+ktap_not_ok()
+{
+	KTAP_NUM=$((KTAP_NUM + 1))
+	KTAP_FAILED=$((KTAP_FAILED + 1))
+	echo "not ok $KTAP_NUM $*"
+}
+
+# ktap_skip DESC REASON
+ktap_skip()
+{
+	KTAP_NUM=$((KTAP_NUM + 1))
+	echo "ok $KTAP_NUM $1 # SKIP $2"
+}
+
+# ktap_result STATUS DESC: ok when STATUS is 0.
+ktap_result()
+{
+	if [ "$1" -eq 0 ]; then
+		ktap_ok "$2"
+	else
+		ktap_not_ok "$2"
+	fi
+}
+
+# ktap_expect_eq GOT WANT DESC
+ktap_expect_eq()
+{
+	if [ "$1" = "$2" ]; then
+		ktap_ok "$3"
+	else
+		ktap_diag "$3: got '$1', want '$2'"
+		ktap_not_ok "$3"
+	fi
+}
+
+ktap_finish()
+{
+	[ "$KTAP_FAILED" -eq 0 ]
+	exit $?
+}
+
+# Talk to the QEMU model through the host agent on /dev/hvc0.
+# The reply is "ok VALUE" or "err MESSAGE".
+qom_request()
+{
+	local reply
+
+	[ -c /dev/hvc0 ] || {
+		echo "qom: no host agent (/dev/hvc0)" >&2
+		return 1
+	}
+	exec 3<>/dev/hvc0
+	# No echo: a reply echoed back would reach the agent as a request.
+	stty raw -echo <&3 2>/dev/null
+	echo "$*" >&3
+	read -r reply <&3
+	exec 3>&-
+	case "$reply" in
+	"ok "*) echo "${reply#ok }" ;;
+	ok) ;;
+	*)
+		echo "qom: $* -> $reply" >&2
+		return 1
+		;;
+	esac
+}
+
+# qom_get PROP [PATH]
+qom_get()
+{
+	qom_request get "${2:-$HIDMA_QOM_PATH}" "$1"
+}
+
+# qom_set PROP VALUE [PATH]
+qom_set()
+{
+	qom_request set "${3:-$HIDMA_QOM_PATH}" "$1" "$2"
+}
+
+# hidma_insmod MODULE [PARAM=VALUE...]
+hidma_insmod()
+{
+	local mod=$1
+
+	shift
+	insmod "$HIDMA_MODDIR/$mod.ko" "$@" 2>&1 | sed 's/^/# /'
+	grep -q "^$(echo "$mod" | tr - _) " /proc/modules
+}
+
+# hidma_load: load the drivers the layout needs (mgmt only on host/acpi).
+hidma_load()
+{
+	if [ "$HIDMA_LAYOUT" != guest ]; then
+		hidma_insmod hidma_mgmt || return 1
+	fi
+	hidma_insmod hidma
+}
+
+hidma_unload()
+{
+	rmmod hidma 2>/dev/null
+	rmmod hidma_mgmt 2>/dev/null
+	return 0
+}
+
+# Names of the dmaengine channels that belong to a driver (default hidma).
+hidma_channels()
+{
+	local drv=${1:-hidma} c d
+
+	for c in /sys/class/dma/dma*chan*; do
+		[ -e "$c" ] || continue
+		d=$(readlink -f "$c/device/driver" 2>/dev/null)
+		[ "${d##*/}" = "$drv" ] && echo "${c##*/}"
+	done
+}
+
+# Sysfs directory of the management platform device.
+hidma_mgmt_dir()
+{
+	local d
+
+	for d in /sys/bus/platform/drivers/hidma-mgmt/*; do
+		[ -e "$d/dma_channels" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# dmatest_fresh: reload dmatest, keeping its buffer settings. dmatest only
+# ever adds channels (writing an empty channel takes every free one, after
+# which naming a channel fails with -EBUSY), so each run starts afresh.
+dmatest_fresh()
+{
+	local p=/sys/module/dmatest/parameters keep="" k
+
+	if grep -q '^dmatest ' /proc/modules; then
+		echo 0 > $p/run
+		for k in test_buf_size transfer_size norandom noverify polled \
+			 alignment; do
+			keep="$keep $k=$(cat $p/$k)"
+		done
+		rmmod dmatest || return 1
+	fi
+	# shellcheck disable=SC2086 # one word per parameter
+	modprobe dmatest $keep
+}
+
+# dmatest_wait: wait for the dmatest run to end. Polls "run" rather than
+# reading "wait", which blocks uninterruptibly and trips the hung task
+# detector on long runs.
+dmatest_wait()
+{
+	while [ "$(cat /sys/module/dmatest/parameters/run)" = Y ]; do
+		sleep 1
+	done
+}
+
+# dmatest_run TYPE ITER THREADS CHAN... : TYPE is memcpy or memset.
+# Runs dmatest on the channels at once, prints the summary lines as
+# diagnostics and returns 0 only if every thread reported 0 failures and
+# the number of summary lines is channels x threads.
+dmatest_run()
+{
+	local type=$1 iter=$2 threads=$3 mode=0 c lines bad want p mark
+	shift 3
+
+	[ "$type" = memset ] && mode=1
+	p=/sys/module/dmatest/parameters
+	dmatest_fresh || return 1
+	echo "$mode" > $p/dmatest
+	echo "$iter" > $p/iterations
+	echo "$threads" > $p/threads_per_chan
+	echo 5000 > $p/timeout
+	for c in "$@"; do
+		echo "$c" > $p/channel || return 1
+	done
+	# Never clear the log: the bench scans all of it for splats.
+	mark=$(dmesg | wc -l)
+	echo 1 > $p/run
+	dmatest_wait
+	lines=$(dmesg | tail -n +$((mark + 1)) | grep 'dmatest: .*summary')
+	echo "$lines" | sed 's/^/# /'
+	want=$(($# * threads))
+	[ "$(echo "$lines" | grep -c summary)" -eq "$want" ] || return 1
+	bad=$(echo "$lines" | grep -vc ' 0 failures')
+	[ "$bad" -eq 0 ]
+}
