@@ -498,11 +498,17 @@ static enum dma_status hidma_tx_status(struct dma_chan *chan,
 	unsigned int i;
 	unsigned long flags;
 
+	/*
+	 * dma_cookie_status() reads the last assigned and the last completed
+	 * cookie one after the other. A submit and a completion on another
+	 * CPU between the two reads make a finished cookie look in progress,
+	 * so both are read under the lock that their writers hold.
+	 */
+	spin_lock_irqsave(&hdev->lock, flags);
 	status = dma_cookie_status(chan, cookie, state);
 	if (status == DMA_COMPLETE)
-		return status;
+		goto out;
 
-	spin_lock_irqsave(&hdev->lock, flags);
 	if (state) {
 		for (i = 0; i < ARRAY_SIZE(lists) && !found; i++) {
 			list_for_each_entry(desc, lists[i], node) {
@@ -517,6 +523,7 @@ static enum dma_status hidma_tx_status(struct dma_chan *chan,
 	}
 	if (hdev->paused)
 		status = DMA_PAUSED;
+out:
 	spin_unlock_irqrestore(&hdev->lock, flags);
 	return status;
 }
