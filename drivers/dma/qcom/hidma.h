@@ -82,7 +82,10 @@ struct hidma_stats {
  * @nr_desc: TREs that may be in flight at once
  * @active: descriptors whose TRE is on the ring, in ring order
  * @completed: retired descriptors waiting for their callback
- * @orphans: TREs at the ring tail that belong to terminated descriptors
+ * @orphaned: TREs whose descriptor was terminated while they were on the
+ *	ring, counted since probe
+ * @orphans_gone: how many of those retired or were discarded by a reset;
+ *	the difference is the number of dead TREs at the ring's tail
  * @err_cause: error causes seen since the last recovery
  * @err_claimed: an error event was matched to a transfer since then
  * @hw_up: rings programmed and channel enabled
@@ -95,7 +98,7 @@ struct hidma_stats {
  * @stats: counters shown in debugfs
  * @hw_lock: serialises sleeping hardware (re)programming
  * @recover_work: resets and re-enables the channel after an error
- * @drain_wq: woken whenever orphans retire or the ring is reset
+ * @drain_wq: woken whenever orphans retire or are discarded
  * @free_work: frees the channel once the dmaengine core is done with it
  */
 struct hidma_dev {
@@ -115,7 +118,8 @@ struct hidma_dev {
 	struct list_head issued;
 	struct list_head active;
 	struct list_head completed;
-	u32 orphans;
+	u64 orphaned;
+	u64 orphans_gone;
 	u32 err_cause;
 	bool err_claimed;
 	bool hw_up;
@@ -131,6 +135,12 @@ struct hidma_dev {
 	wait_queue_head_t drain_wq;
 	struct work_struct free_work;
 };
+
+/* Dead TREs of terminated descriptors at the ring's tail; lock held */
+static inline u32 hidma_orphans(const struct hidma_dev *hdev)
+{
+	return hdev->orphaned - hdev->orphans_gone;
+}
 
 void hidma_debugfs_init(struct hidma_dev *hdev);
 

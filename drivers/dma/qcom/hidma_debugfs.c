@@ -49,7 +49,7 @@ static int hidma_ring_show(struct seq_file *s, void *unused)
 	tre_tail = hdev->ll.tre_tail;
 	ev_tail = hdev->ll.ev_tail;
 	inflight = hidma_ll_inflight(&hdev->ll);
-	orphans = hdev->orphans;
+	orphans = hidma_orphans(hdev);
 	hw_up = hdev->hw_up;
 	recovering = hdev->recovering;
 	failed = hdev->failed;

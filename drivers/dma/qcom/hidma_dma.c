@@ -164,6 +164,13 @@ static void hidma_retire(struct hidma_dev *hdev, struct hidma_desc *desc,
 	tasklet_schedule(&hdev->task);
 }
 
+/* The ring was reset or abandoned: no dead TRE runs any more. lock held. */
+static void hidma_orphans_discard(struct hidma_dev *hdev)
+{
+	hdev->orphans_gone = hdev->orphaned;
+	wake_up_all(&hdev->drain_wq);
+}
+
 static void hidma_abort_list(struct hidma_dev *hdev, struct list_head *list)
 {
 	struct hidma_desc *desc, *tmp;
@@ -183,8 +190,7 @@ static void hidma_abort_all(struct hidma_dev *hdev, bool submitted)
 	hidma_abort_list(hdev, &hdev->issued);
 	if (submitted)
 		hidma_abort_list(hdev, &hdev->submitted);
-	hdev->orphans = 0;
-	wake_up_all(&hdev->drain_wq);
+	hidma_orphans_discard(hdev);
 }
 
 /* Move issued descriptors to the ring while there is room. lock held. */
@@ -238,7 +244,7 @@ static void hidma_reap(struct hidma_dev *hdev, u32 cause)
 	enum dmaengine_tx_result result;
 	struct hidma_desc *desc;
 	unsigned int n = 0;
-	bool error;
+	bool error, orphan_gone = false;
 	u32 head;
 
 	if (hidma_ll_event_head(&hdev->ll, &head)) {
@@ -261,10 +267,10 @@ static void hidma_reap(struct hidma_dev *hdev, u32 cause)
 			hdev->err_claimed = true;
 			hidma_schedule_recovery(hdev);
 		}
-		if (hdev->orphans) {
+		if (hidma_orphans(hdev)) {
 			/* TRE of a terminated descriptor: nobody to tell */
-			if (!--hdev->orphans)
-				wake_up_all(&hdev->drain_wq);
+			hdev->orphans_gone++;
+			orphan_gone = true;
 			continue;
 		}
 		desc = list_first_entry_or_null(&hdev->active,
@@ -278,6 +284,8 @@ static void hidma_reap(struct hidma_dev *hdev, u32 cause)
 	}
 	if (n)
 		hidma_ll_event_ack(&hdev->ll);
+	if (orphan_gone)
+		wake_up_all(&hdev->drain_wq);
 }
 
 static irqreturn_t hidma_irq(int irq, void *data)
@@ -332,8 +340,8 @@ static void hidma_recover_work(struct work_struct *work)
 	/* Collect the last events before the reset discards them. */
 	hidma_reap(hdev, 0);
 	if (hdev->err_cause && !hdev->err_claimed) {
-		if (hdev->orphans) {
-			hdev->orphans--;
+		if (hidma_orphans(hdev)) {
+			hdev->orphans_gone++;
 		} else {
 			desc = list_first_entry_or_null(&hdev->active,
 							struct hidma_desc,
@@ -355,8 +363,7 @@ static void hidma_recover_work(struct work_struct *work)
 	hdev->err_cause = 0;
 	hdev->err_claimed = false;
 	hdev->recovering = false;
-	hdev->orphans = 0;
-	wake_up_all(&hdev->drain_wq);
+	hidma_orphans_discard(hdev);
 	if (ret) {
 		hdev->failed = true;
 		dev_err(hdev->dev,
@@ -389,7 +396,7 @@ static int hidma_reinit(struct hidma_dev *hdev)
 	mutex_lock(&hdev->hw_lock);
 	ret = hidma_ll_setup(&hdev->ll);
 	spin_lock_irq(&hdev->lock);
-	hdev->orphans = 0;
+	hidma_orphans_discard(hdev);
 	hdev->err_cause = 0;
 	hdev->err_claimed = false;
 	hdev->recovering = false;
@@ -407,7 +414,6 @@ static int hidma_reinit(struct hidma_dev *hdev)
 		list_splice_init(&hdev->active, &hdev->issued);
 		hidma_feed(hdev);
 	}
-	wake_up_all(&hdev->drain_wq);
 	spin_unlock_irq(&hdev->lock);
 	mutex_unlock(&hdev->hw_lock);
 	if (ret)
@@ -593,7 +599,7 @@ static int hidma_terminate_all(struct dma_chan *chan)
 
 	spin_lock_irqsave(&hdev->lock, flags);
 	list_for_each_entry(desc, &hdev->active, node) {
-		hdev->orphans++;
+		hdev->orphaned++;
 		hdev->stats.terminated++;
 	}
 	list_splice_tail_init(&hdev->active, &head);
@@ -610,23 +616,22 @@ static int hidma_terminate_all(struct dma_chan *chan)
 		hdev->paused = false;
 		hidma_schedule_recovery(hdev);
 	}
-	if (!hdev->hw_up || hdev->gone || hdev->failed) {
-		hdev->orphans = 0;
-		wake_up_all(&hdev->drain_wq);
-	}
+	/* No ring to drain; a reset under way is waited for in synchronize. */
+	if (!hdev->hw_up || hdev->gone || hdev->failed)
+		hidma_orphans_discard(hdev);
 	spin_unlock_irqrestore(&hdev->lock, flags);
 
 	hidma_free_list(&head);
 	return 0;
 }
 
-static bool hidma_drained(struct hidma_dev *hdev)
+static bool hidma_drained(struct hidma_dev *hdev, u64 orphaned)
 {
 	unsigned long flags;
 	bool drained;
 
 	spin_lock_irqsave(&hdev->lock, flags);
-	drained = !hdev->orphans;
+	drained = hdev->orphans_gone >= orphaned;
 	spin_unlock_irqrestore(&hdev->lock, flags);
 	return drained;
 }
@@ -638,17 +643,30 @@ static bool hidma_drained(struct hidma_dev *hdev)
 static void hidma_synchronize(struct dma_chan *chan)
 {
 	struct hidma_dev *hdev = to_hidma(chan);
+	u64 orphaned;
 
 	might_sleep();
-	if (!wait_event_timeout(hdev->drain_wq, hidma_drained(hdev),
+	/*
+	 * Only the TREs orphaned so far: other threads of the client may
+	 * terminate again meanwhile, so the ring need never be free of
+	 * orphans as a whole.
+	 */
+	spin_lock_irq(&hdev->lock);
+	orphaned = hdev->orphaned;
+	spin_unlock_irq(&hdev->lock);
+	if (!wait_event_timeout(hdev->drain_wq, hidma_drained(hdev, orphaned),
 				msecs_to_jiffies(HIDMA_DRAIN_TIMEOUT_MS))) {
 		dev_warn(hdev->dev,
 			 "terminated transfers did not drain, resetting\n");
 		spin_lock_irq(&hdev->lock);
 		hidma_schedule_recovery(hdev);
 		spin_unlock_irq(&hdev->lock);
-		flush_work(&hdev->recover_work);
 	}
+	/*
+	 * A recovery stops counting orphans before it resets the ring: the
+	 * TREs run until that reset, so let a queued or running one finish.
+	 */
+	flush_work(&hdev->recover_work);
 	/*
 	 * Waits for a callback that is running right now. Not tasklet_kill():
 	 * the IRQ handler may schedule the tasklet meanwhile, and kill would
