@@ -26,36 +26,6 @@ tres_total()
 	echo $sum
 }
 
-# run_dmatest TYPE ITER THREADS CHAN...: like lib.sh's dmatest_run, but
-# starts from a freshly loaded dmatest: on 6.12 writing "" to its channel
-# parameter (as dmatest_run does to clear it) grabs every free channel,
-# after which naming a channel fails with EBUSY.
-run_dmatest()
-{
-	local type=$1 iter=$2 threads=$3 mode=0 c lines bad p=/sys/module/dmatest/parameters mark
-
-	shift 3
-	[ "$type" = memset ] && mode=1
-	rmmod dmatest 2>/dev/null
-	modprobe dmatest || return 1
-	echo 1024 > $p/test_buf_size
-	echo "$mode" > $p/dmatest
-	echo "$iter" > $p/iterations
-	echo "$threads" > $p/threads_per_chan
-	echo 5000 > $p/timeout
-	for c in "$@"; do
-		echo "$c" > $p/channel || return 1
-	done
-	mark=$(dmesg | wc -l)
-	echo 1 > $p/run
-	dmatest_wait
-	lines=$(dmesg | tail -n +$((mark + 1)) | grep 'dmatest: .*summary')
-	echo "$lines" | sed 's/^/# /'
-	[ "$(echo "$lines" | grep -c summary)" -eq $(($# * threads)) ] || return 1
-	bad=$(echo "$lines" | grep -vc ' 0 failures')
-	[ "$bad" -eq 0 ]
-}
-
 ktap_plan 6
 
 hidma_load
@@ -68,11 +38,14 @@ if [ "$n" -eq 0 ]; then
 fi
 
 before=$(tres_total)
+# dmatest_run keeps the buffer size of the loaded dmatest.
+rmmod dmatest 2>/dev/null
+modprobe dmatest test_buf_size=1024
 # shellcheck disable=SC2086 # one argument per channel
-run_dmatest memcpy $ITER $THREADS $chans
+dmatest_run memcpy $ITER $THREADS $chans
 ktap_result $? "dmatest memcpy: $n channels x $THREADS threads x $ITER iterations, 0 failures"
 # shellcheck disable=SC2086
-run_dmatest memset $ITER $THREADS $chans
+dmatest_run memset $ITER $THREADS $chans
 ktap_result $? "dmatest memset: $n channels x $THREADS threads x $ITER iterations, 0 failures"
 after=$(tres_total)
 

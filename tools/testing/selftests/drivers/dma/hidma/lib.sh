@@ -192,7 +192,7 @@ dmatest_wait()
 # the number of summary lines is channels x threads.
 dmatest_run()
 {
-	local type=$1 iter=$2 threads=$3 mode=0 c lines bad want p mark
+	local type=$1 iter=$2 threads=$3 mode=0 c lines bad want p mark log
 	shift 3
 
 	[ "$type" = memset ] && mode=1
@@ -209,10 +209,16 @@ dmatest_run()
 	mark=$(dmesg | wc -l)
 	echo 1 > $p/run
 	dmatest_wait
-	lines=$(dmesg | tail -n +$((mark + 1)) | grep 'dmatest: .*summary')
+	log=$(dmesg | tail -n +$((mark + 1)))
+	lines=$(echo "$log" | grep 'dmatest: .*summary')
 	echo "$lines" | sed 's/^/# /'
 	want=$(($# * threads))
-	[ "$(echo "$lines" | grep -c summary)" -eq "$want" ] || return 1
 	bad=$(echo "$lines" | grep -vc ' 0 failures')
+	if [ "$bad" -ne 0 ]; then
+		# What failed and how: dmatest's result lines, the driver's words.
+		echo "$log" | grep -E "dmatest: .*(result|timeout|mismatch|copied|overwritten)|hidma|dma-api" |
+			head -n 40 | sed 's/^/# /'
+	fi
+	[ "$(echo "$lines" | grep -c summary)" -eq "$want" ] || return 1
 	[ "$bad" -eq 0 ]
 }
