@@ -41,30 +41,22 @@ run_client()
 hidma_load
 chans=$(hidma_channels hidma)
 n=$(echo "$chans" | wc -w)
-ktap_plan $((1 + n * 5 + 1))
+ktap_plan $((1 + n * 6 + 1))
 ktap_result $((n == 0)) "channels present ($n)"
-
-p=/sys/module/dmatest/parameters
-grep -q '^dmatest ' /proc/modules || modprobe dmatest
 
 for c in $chans; do
 	wait_status "$c" suspended
 	ktap_result $? "$c: idle channel autosuspends"
 
-	# Long dmatest run in the background: the channel stays active.
-	echo 0 > $p/run
-	echo "" > $p/channel 2>/dev/null
-	echo 0 > $p/dmatest
-	echo 4096 > $p/test_buf_size
-	echo 100000 > $p/iterations
-	echo 1 > $p/threads_per_chan
-	echo "$c" > $p/channel
-	echo 1 > $p/run
+	# A client streaming transfers until it is unloaded.
+	rmmod $CLIENT 2>/dev/null
+	insmod "$HIDMA_MODDIR/$CLIENT.ko" channel="$c" test=hold
 	sleep 2
 	st=$(status "$c")
 	ktap_expect_eq "$st" active "$c: active while a client has work"
-	echo 0 > $p/run
-	dmatest_wait
+	held=$(cat /sys/module/$CLIENT/parameters/hold_ok 2>/dev/null || echo 0)
+	rmmod $CLIENT
+	ktap_result $((held == 0)) "$c: the client's transfers completed ($held)"
 
 	wait_status "$c" suspended
 	ktap_result $? "$c: suspended again once released"
@@ -75,7 +67,6 @@ for c in $chans; do
 	ktap_result $? "$c: suspended after the client left"
 done
 
-rmmod dmatest
 hidma_unload
 ktap_result $? "unload drivers"
 ktap_finish

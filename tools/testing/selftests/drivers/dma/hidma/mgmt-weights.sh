@@ -37,14 +37,17 @@ model_index()
 # copies each, no verification: 128 ms of queued work per channel on the
 # paced bus, far more than a debug guest needs to refill), sample the
 # model's byte counters while both run, and print the bytes of A and B
-# moved in the sampling window
+# moved in the sampling window. Each thread has enough iterations to stay
+# busy past the window even with the whole bus (30% margin), and the run
+# ends by itself: stopping dmatest with run=0 makes it free buffers that
+# a transfer in flight still writes.
 share()
 {
 	local a0 b0 a1 b1
 
 	dmatest_fresh || return 1
 	echo 0 > $P/dmatest
-	echo 0 > $P/iterations
+	echo $((BUS_RATE * 6 * 13 / 40 + 1)) > $P/iterations
 	echo 4 > $P/threads_per_chan
 	echo 1048576 > $P/test_buf_size
 	echo 1 > $P/norandom
@@ -59,7 +62,7 @@ share()
 	sleep 4
 	a1=$(qom_get "ch$2-bytes")
 	b1=$(qom_get "ch$4-bytes")
-	echo 0 > $P/run
+	dmatest_wait
 	echo 0 > $P/noverify
 	echo "$((a1 - a0)) $((b1 - b0))"
 }
