@@ -64,8 +64,10 @@ jobs_run()
 			idx=$next
 			(
 				set +e
+				t0=$(date +%s)
 				eval "${POOL_CMDS[$idx]}" >"$POOL_DIR/$idx.out" 2>"$POOL_DIR/$idx.err"
 				echo $? >"$POOL_DIR/$idx.rc"
+				echo "took $(($(date +%s) - t0)) s" >>"$POOL_DIR/$idx.err"
 				# Errors of the runner itself become KTAP diagnostics.
 				sed 's/^/# /' "$POOL_DIR/$idx.err" >>"$POOL_DIR/$idx.out"
 			) &
