@@ -325,6 +325,7 @@ u32 hidma_ll_read_chid(struct hidma_ll *ll, bool identity)
  */
 void hidma_ll_irq_mask(struct hidma_ll *ll)
 {
+	ll->irq_en = 0;
 	writel(0, ll->evca + HIDMA_EVCA_IRQ_EN);
 	writel(HIDMA_IRQ_ALL, ll->evca + HIDMA_EVCA_IRQ_CLR);
 }
@@ -403,6 +404,7 @@ int hidma_ll_setup(struct hidma_ll *ll)
 	}
 
 	writel(HIDMA_IRQ_ALL, ll->evca + HIDMA_EVCA_IRQ_CLR);
+	ll->irq_en = HIDMA_IRQ_ALL;
 	writel(HIDMA_IRQ_ALL, ll->evca + HIDMA_EVCA_IRQ_EN);
 	return 0;
 }
@@ -467,7 +469,7 @@ void hidma_ll_states(struct hidma_ll *ll, u32 *tr, u32 *ev)
 u32 hidma_ll_irq_ack(struct hidma_ll *ll)
 {
 	u32 stat = readl(ll->evca + HIDMA_EVCA_IRQ_STAT);
-	u32 cause = stat & readl(ll->evca + HIDMA_EVCA_IRQ_EN);
+	u32 cause = stat & ll->irq_en;
 
 	if (cause)
 		writel(cause, ll->evca + HIDMA_EVCA_IRQ_CLR);

@@ -59,6 +59,8 @@ enum hidma_ch_state {
  * @tre_head: index of the next free TRE slot (producer)
  * @tre_tail: index of the oldest TRE whose event has not been consumed
  * @ev_tail: index of the next event to consume
+ * @irq_en: causes enabled in IRQ_EN, kept here to save an MMIO read in
+ *	every interrupt
  */
 struct hidma_ll {
 	struct device *dev;
@@ -73,6 +75,7 @@ struct hidma_ll {
 	u32 tre_head;
 	u32 tre_tail;
 	u32 ev_tail;
+	u32 irq_en;
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
