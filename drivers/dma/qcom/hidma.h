@@ -37,6 +37,9 @@ struct hidma_desc {
 	u32 len;
 };
 
+/* Failed transfers whose cookie tx_status() remembers */
+#define HIDMA_ERR_COOKIES	16
+
 /**
  * struct hidma_stats - per channel counters, protected by the channel lock
  * @submitted: TREs handed to the hardware, requeued transfers included
@@ -95,6 +98,9 @@ struct hidma_stats {
  * @paused: device_pause() is in effect
  * @gone: the platform device was unbound
  * @clients: channel resources allocated (runtime PM reference held)
+ * @err_cookies: cookies of the last transfers that completed with an
+ *	error, so that tx_status() reports DMA_ERROR for them
+ * @err_next: slot of @err_cookies that the next failure takes
  * @stats: counters shown in debugfs
  * @hw_lock: serialises sleeping hardware (re)programming
  * @recover_work: resets and re-enables the channel after an error
@@ -128,6 +134,8 @@ struct hidma_dev {
 	bool paused;
 	bool gone;
 	bool clients;
+	dma_cookie_t err_cookies[HIDMA_ERR_COOKIES];
+	unsigned int err_next;
 	struct hidma_stats stats;
 
 	struct mutex hw_lock; /* sleeping hardware (re)programming */

@@ -27,7 +27,9 @@
  * started is harmless. If the reset does not complete, the channel is
  * marked failed: every outstanding and future transfer completes with
  * DMA_TRANS_ABORTED until the channel is set up again, when a client next
- * allocates it or on its next runtime resume.
+ * allocates it or on its next runtime resume. tx_status() reports
+ * DMA_ERROR for the last HIDMA_ERR_COOKIES transfers that did not complete
+ * without error, for clients that poll rather than take a callback.
  *
  * Copyright (c) 2026 The HIDMA driver authors.
  */
@@ -159,6 +161,10 @@ static void hidma_retire(struct hidma_dev *hdev, struct hidma_desc *desc,
 		hdev->stats.completed++;
 	else
 		hdev->stats.aborted++;
+	if (result != DMA_TRANS_NOERROR) {
+		hdev->err_cookies[hdev->err_next] = desc->tx.cookie;
+		hdev->err_next = (hdev->err_next + 1) % HIDMA_ERR_COOKIES;
+	}
 	dma_cookie_complete(&desc->tx);
 	list_move_tail(&desc->node, &hdev->completed);
 	tasklet_schedule(&hdev->task);
@@ -491,6 +497,17 @@ static void hidma_issue_pending(struct dma_chan *chan)
 	spin_unlock_irqrestore(&hdev->lock, flags);
 }
 
+/* lock held */
+static bool hidma_cookie_failed(struct hidma_dev *hdev, dma_cookie_t cookie)
+{
+	unsigned int i;
+
+	for (i = 0; i < HIDMA_ERR_COOKIES; i++)
+		if (hdev->err_cookies[i] == cookie)
+			return true;
+	return false;
+}
+
 static enum dma_status hidma_tx_status(struct dma_chan *chan,
 				       dma_cookie_t cookie,
 				       struct dma_tx_state *state)
@@ -512,8 +529,11 @@ static enum dma_status hidma_tx_status(struct dma_chan *chan,
 	 */
 	spin_lock_irqsave(&hdev->lock, flags);
 	status = dma_cookie_status(chan, cookie, state);
-	if (status == DMA_COMPLETE)
+	if (status == DMA_COMPLETE) {
+		if (hidma_cookie_failed(hdev, cookie))
+			status = DMA_ERROR;
 		goto out;
+	}
 
 	if (state) {
 		for (i = 0; i < ARRAY_SIZE(lists) && !found; i++) {
@@ -696,6 +716,9 @@ static int hidma_alloc_chan_resources(struct dma_chan *chan)
 		ret = -EIO;
 	} else {
 		dma_cookie_init(chan);
+		/* Cookies restart: forget the failures of earlier clients. */
+		memset(hdev->err_cookies, 0, sizeof(hdev->err_cookies));
+		hdev->err_next = 0;
 		hdev->clients = true;
 		ret = 0;
 	}

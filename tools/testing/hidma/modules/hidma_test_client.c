@@ -265,7 +265,8 @@ static void test_error(struct dma_chan *chan)
 	struct xfer *x;
 	struct bufs b = {};
 	int i, nerr = 0, nok = 0, ndata = 0, first_ok = -1, ret = 0;
-	bool order = true, residue = true, waited = true;
+	bool order = true, residue = true, waited = true, status = true;
+	enum dma_status want;
 
 	x = kcalloc(NR_ERR, sizeof(*x), GFP_KERNEL);
 	if (!x || bufs_alloc(&b, chan, NR_ERR * ERR_LEN)) {
@@ -301,8 +302,14 @@ static void test_error(struct dma_chan *chan)
 			pr_info("# transfer %d: unexpected result %d\n", i,
 				x[i].res.result);
 		}
+		want = x[i].res.result == DMA_TRANS_NOERROR ? DMA_COMPLETE :
+							      DMA_ERROR;
+		if (dmaengine_tx_status(chan, x[i].cookie, NULL) != want)
+			status = false;
 	}
 	check(waited, "error: every transfer got its callback");
+	check(status,
+	      "error: tx_status is DMA_ERROR for failed transfers, DMA_COMPLETE for the rest");
 	check(nerr == nfail, "error: %d transfers reported result %d (want %d)",
 	      nerr, expect, nfail);
 	check(order, "error: the failed transfers are the oldest ones");
