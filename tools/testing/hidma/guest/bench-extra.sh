@@ -48,7 +48,7 @@ arb_set()
 arb_point()
 {
 	local name=$1 mgmt=$2 ca=$3 a=$4 cb=$5 b=$6 pa=$7 wa=$8 pb=$9 wb=${10}
-	local ba0 bb0 ga0 gb0 ba1 bb1 ga1 gb1 mw
+	local ba0 bb0 ga0 gb0 ba1 bb1 ga1 gb1 mw iter i=0
 
 	if ! { arb_set "$mgmt" "$a" "$pa" "$wa" && arb_set "$mgmt" "$b" "$pb" "$wb"; }; then
 		echo "NOTE,arbitration $name: sysfs write refused"
@@ -56,8 +56,12 @@ arb_point()
 	fi
 	mw="$(qom_get "ch$a-priority")/$(qom_get "ch$a-weight"):$(qom_get "ch$b-priority")/$(qom_get "ch$b-weight")"
 	# 1 MiB copies, 4 threads per channel: 4 TREs queued on each channel,
-	# far more than the paced bus drains while the guest refills.
-	bench_dmatest_setup memcpy 1048576 4 irq "$ca" "$cb" || {
+	# far more than the paced bus drains while the guest refills. Enough
+	# iterations that even a channel with all of the bus stays backlogged
+	# through the window (30% margin); the run then ends by itself (see
+	# bench_dmatest_go for why it is not stopped).
+	iter=$(awk -v r="$ARB_RATE" -v s="$ARB_SECS" 'BEGIN { printf "%d", r * (s + 0.5) * 1.3 / 4 + 1 }')
+	bench_dmatest_setup memcpy 1048576 4 irq "$iter" "$ca" "$cb" || {
 		echo "NOTE,arbitration $name: dmatest setup failed"
 		return 1
 	}
@@ -72,7 +76,11 @@ arb_point()
 	bb1=$(qom_get "ch$b-bytes")
 	ga1=$(qom_get "ch$a-bus-grants")
 	gb1=$(qom_get "ch$b-bus-grants")
-	echo 0 > "$BENCH_P/run"
+	while [ "$(cat "$BENCH_P/run")" = Y ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ $i -lt 600 ] || echo "NOTE,arbitration $name: dmatest did not end"
 	echo "ARB,$name,$pa,$wa,$pb,$wb,$((ba1 - ba0)),$((bb1 - bb0)),$((ga1 - ga0)),$((gb1 - gb0)),$mw"
 }
 

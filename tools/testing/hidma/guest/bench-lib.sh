@@ -126,13 +126,13 @@ bench_first()
 	echo "$out"
 }
 
-# bench_dmatest_setup OP SIZE THREADS MODE CHAN...: configure dmatest for a
-# duration run (iterations=0, stopped with run=0) of fixed-size transfers.
+# bench_dmatest_setup OP SIZE THREADS MODE ITERATIONS CHAN...: configure
+# dmatest for a run of fixed-size transfers that ends by itself.
 bench_dmatest_setup()
 {
-	local op=$1 size=$2 threads=$3 mode=$4 c
+	local op=$1 size=$2 threads=$3 mode=$4 iter=$5 c
 
-	shift 4
+	shift 5
 	grep -q '^dmatest ' /proc/modules || modprobe dmatest || return 1
 	echo 0 > "$BENCH_P/run"
 	if [ "$op" = memset ]; then echo 1; else echo 0; fi > $BENCH_P/dmatest
@@ -144,7 +144,7 @@ bench_dmatest_setup()
 	# drivers (the in-kernel one asks for 256, which would turn a 64-byte
 	# test into a 256-byte one).
 	echo 6 > $BENCH_P/alignment
-	echo 0 > $BENCH_P/iterations
+	echo "$iter" > $BENCH_P/iterations
 	echo 0 > $BENCH_P/max_channels
 	echo "$threads" > $BENCH_P/threads_per_chan
 	echo 5000 > $BENCH_P/timeout
@@ -154,37 +154,83 @@ bench_dmatest_setup()
 	done
 }
 
-# bench_point DRIVER OP SIZE THREADS MODE RUN SECONDS CHAN...
-# One duration run of dmatest on the channels at once; prints a RAW line
-# with the sums over all threads.
-bench_point()
+# bench_dmatest_go THREADS: one dmatest run, as configured, on the
+# channels at once, waited for until every thread ended by itself (at most
+# 120 s) and its THREADS summaries reached the log copy (at most 5 s more).
+# Sets BENCH_RUN_MARK (where its kernel log starts) and BENCH_BUSY
+# (the busy ticks it took). Stopping threads with run=0 instead would be unsafe:
+# kthread_stop() interrupts dmatest's wait for the callback, and dmatest
+# then frees buffers that a transfer in flight still writes.
+bench_dmatest_go()
 {
-	local drv=$1 op=$2 size=$3 threads=$4 mode=$5 run=$6 secs=$7
-	local mark b0 b1 want got i
+	local b0 i=0
 
-	shift 7
-	bench_dmatest_setup "$op" "$size" "$threads" "$mode" "$@" || {
-		echo "NOTE,dmatest setup failed: $drv $op $size $threads $mode $*"
-		echo 0 > "$BENCH_P/run"
-		return 1
-	}
-	mark=$(bench_kmsg_mark)
+	BENCH_RUN_MARK=$(bench_kmsg_mark)
 	b0=$(bench_busy)
 	echo 1 > "$BENCH_P/run"
-	sleep "$secs"
-	echo 0 > "$BENCH_P/run"
-	b1=$(bench_busy)
-	want=$(($# * threads))
-	i=0
-	while :; do
-		got=$(bench_kmsg_since "$mark" | grep -c 'dmatest: .*summary')
-		[ "$got" -ge "$want" ] || [ $i -ge 50 ] && break
+	while [ "$(cat "$BENCH_P/run")" = Y ] && [ $i -lt 1200 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	bench_kmsg_since "$mark" | grep 'summary .* tests' |
+	if [ $i -ge 1200 ]; then
+		echo "NOTE,dmatest run did not end within 120 s; stopped"
+		echo 0 > "$BENCH_P/run"
+	fi
+	BENCH_BUSY=$(($(bench_busy) - b0))
+	i=0
+	while [ "$(bench_kmsg_since "$BENCH_RUN_MARK" | grep -c 'dmatest: .*summary')" -lt "$1" ] &&
+	      [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# Per-thread iterations for a run of about $2 seconds at the rate (iops
+# per thread) seen in the summaries after mark $1; at least 20.
+bench_iterations()
+{
+	bench_kmsg_since "$1" | grep 'summary .* tests' | awk -v secs="$2" '
+		{ for (i = 1; i < NF; i++) if ($(i + 1) == "iops") { r += $i; n++ } }
+		END { it = n ? r / n * secs : 0; if (it < 20) it = 20; printf "%d\n", it }'
+}
+
+# bench_point DRIVER OP SIZE THREADS MODE RUN SECONDS CHAN...
+# One run of dmatest on the channels at once, of about SECONDS; prints a
+# RAW line with the sums over all threads. The first time a point runs, it
+# is sized by a short run (2 MiB per thread, 20 to 400 iterations) whose
+# rate is not reported; later rounds reuse that size.
+bench_point()
+{
+	local drv=$1 op=$2 size=$3 threads=$4 mode=$5 run=$6 secs=$7
+	local want iter sized
+
+	shift 7
+	want=$(($# * threads))
+	sized=/tmp/bench-iter-$drv-$op-$size-$#-$threads-$mode-$secs
+	if [ -s "$sized" ]; then
+		iter=$(cat "$sized")
+	else
+		iter=$((2097152 / size))
+		[ "$iter" -ge 20 ] || iter=20
+		[ "$iter" -le 400 ] || iter=400
+		if ! bench_dmatest_setup "$op" "$size" "$threads" "$mode" "$iter" "$@"; then
+			echo "NOTE,dmatest setup failed: $drv $op $size $threads $mode $*"
+			return 1
+		fi
+		bench_dmatest_go "$want"
+		iter=$(bench_iterations "$BENCH_RUN_MARK" "$secs")
+		echo "$iter" > "$sized"
+	fi
+	# dmatest copies its parameters when a channel is added, and a run
+	# that ended released its channels: set up afresh.
+	if ! bench_dmatest_setup "$op" "$size" "$threads" "$mode" "$iter" "$@"; then
+		echo "NOTE,dmatest setup failed: $drv $op $size $threads $mode $*"
+		return 1
+	fi
+	bench_dmatest_go "$want"
+	bench_kmsg_since "$BENCH_RUN_MARK" | grep 'summary .* tests' |
 		awk -v pre="RAW,dma,$drv,$op,$size,$#,$threads,$mode,$run" \
-		    -v busy=$((b1 - b0)) -v want="$want" '
+		    -v busy="$BENCH_BUSY" -v want="$want" '
 		{
 			for (i = 1; i <= NF; i++) {
 				if ($(i + 1) == "tests,") t += $i

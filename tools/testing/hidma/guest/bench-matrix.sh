@@ -65,7 +65,7 @@ load_driver()
 	# dmatest thread each: the thread's own cost is the same for both.
 	chans=$(bench_channels "$drv")
 	# shellcheck disable=SC2086 # one word per channel
-	bench_dmatest_setup memcpy 64 1 irq $chans || return 1
+	bench_dmatest_setup memcpy 64 1 irq 1 $chans || return 1
 	sleep 0.3
 	m2=$(bench_memfree_kb)
 	echo 0 > "$BENCH_P/run"
