@@ -293,8 +293,10 @@ md = []
 md.append("# HIDMA benchmarks\n")
 md.append("Perf kernel (6.12, no debug options), QEMU TCG (`-cpu max -smp 2`), the "
           "qcom-hidma model, acpi layout for both drivers. dmatest with fixed-size "
-          "transfers (`norandom=1`, `noverify=1`, `alignment=6`), each point a timed run "
-          "(`iterations=0`, stopped with `run=0`); iops and MB/s (10^6 B/s) are the sums "
+          "transfers (`norandom=1`, `noverify=1`, `alignment=6`), each point a run of a "
+          "fixed number of iterations per thread, sized from a first short run to take "
+          "about `BENCH_SECS` and left to end by itself (stopping dmatest with `run=0` "
+          "frees buffers under transfers in flight); iops and MB/s (10^6 B/s) are the sums "
           "over the threads; cells are median [min-max] over the runs. CPU us/transfer = "
           "non-idle guest CPU time (all CPUs, /proc/stat) / transfers. The drivers take "
           "turns in one boot, alternating the order every round.\n")
