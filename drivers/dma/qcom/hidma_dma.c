@@ -504,6 +504,9 @@ static bool hidma_cookie_failed(struct hidma_dev *hdev, dma_cookie_t cookie)
 {
 	unsigned int i;
 
+	/* Empty slots hold 0, which is no transfer's cookie. */
+	if (cookie < DMA_MIN_COOKIE)
+		return false;
 	for (i = 0; i < HIDMA_ERR_COOKIES; i++)
 		if (hdev->err_cookies[i] == cookie)
 			return true;
