@@ -158,9 +158,10 @@ bench_dmatest_setup()
 # channels at once, waited for until every thread ended by itself (at most
 # 120 s) and its THREADS summaries reached the log copy (at most 5 s more).
 # Sets BENCH_RUN_MARK (where its kernel log starts) and BENCH_BUSY
-# (the busy ticks it took). Stopping threads with run=0 instead would be unsafe:
-# kthread_stop() interrupts dmatest's wait for the callback, and dmatest
-# then frees buffers that a transfer in flight still writes.
+# (the busy ticks it took). Stopping threads with run=0 is unsafe, so it
+# is only the last resort against a hang: kthread_stop() interrupts
+# dmatest's wait for the callback, and dmatest then frees buffers that a
+# transfer in flight still writes.
 bench_dmatest_go()
 {
 	local b0 i=0
