@@ -9,27 +9,6 @@
 # hidma-timeout: 900
 . "$(dirname "$0")/lib.sh"
 
-CLIENT=hidma_test_client
-P=/sys/module/$CLIENT/parameters
-
-# run_client ARGS...: load the client, succeed when it passed everything
-run_client()
-{
-	local ok bad
-
-	rmmod $CLIENT 2>/dev/null
-	insmod "$HIDMA_MODDIR/$CLIENT.ko" "$@" || return 1
-	ok=$(cat $P/passed)
-	bad=$(cat $P/failed)
-	rmmod $CLIENT
-	ktap_diag "client $*: passed $ok, failed $bad"
-	if [ "$bad" -ne 0 ] || [ "$ok" -eq 0 ]; then
-		dmesg | grep "$CLIENT: " | tail -n 30 | sed 's/^/# /'
-		return 1
-	fi
-	return 0
-}
-
 # chan_index CHAN: hardware index of a dmaengine channel
 chan_index()
 {
@@ -49,7 +28,7 @@ error_case()
 	fi
 	failed0=$(qom_get "ch$idx-tres-failed")
 	qom_set "ch$idx-fail-count" 1 >/dev/null
-	run_client channel="$c" test=error expect="$res" nfail=1
+	hidma_client channel="$c" test=error expect="$res" nfail=1
 	ktap_result $? "$c: $name reported as result $res, the rest completes"
 	failed1=$(qom_get "ch$idx-tres-failed")
 	ktap_expect_eq "$((failed1 - failed0))" 1 "$c: the model failed exactly one TRE"
@@ -70,12 +49,12 @@ ktap_ok "load drivers"
 ktap_result $((n == 0)) "channels present ($n)"
 
 for c in $chans; do
-	run_client channel="$c" test=all
+	hidma_client channel="$c" test=all
 	ktap_result $? "$c: basic, pause/resume, residue, highmem"
 	# terminate_all on a slow bus, so that it really cuts a stream
 	# (64 x 64 KiB at 20 bytes/us take 200 ms: ample time to cut in)
 	if qom_set bus-bytes-per-us 20 >/dev/null; then
-		run_client channel="$c" test=terminate
+		hidma_client channel="$c" test=terminate
 		ktap_result $? "$c: terminate_all + synchronize on a slow bus"
 		qom_set bus-bytes-per-us 0 >/dev/null
 	else

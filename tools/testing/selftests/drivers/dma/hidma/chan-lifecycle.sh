@@ -14,17 +14,6 @@ CLIENT=hidma_test_client
 P=/sys/module/$CLIENT/parameters
 DRV=/sys/bus/platform/drivers/hidma
 
-run_client()
-{
-	local bad
-
-	rmmod $CLIENT 2>/dev/null
-	insmod "$HIDMA_MODDIR/$CLIENT.ko" "$@" || return 1
-	bad=$(cat $P/failed)
-	rmmod $CLIENT
-	[ "$bad" -eq 0 ]
-}
-
 nchan()
 {
 	hidma_channels hidma | wc -w
@@ -73,7 +62,7 @@ i=0
 while [ $i -lt $CYCLES ]; do
 	if [ $((i % 10)) -eq 0 ]; then
 		for c in $(hidma_channels hidma); do
-			run_client channel="$c" test=basic || bad=$((bad + 1))
+			hidma_client channel="$c" test=basic || bad=$((bad + 1))
 		done
 	fi
 	rmmod hidma || bad=$((bad + 1))
@@ -132,7 +121,7 @@ ktap_expect_eq "$timeouts" 0 "no client waited for a callback that never came"
 
 bad=0
 for c in $(hidma_channels hidma); do
-	run_client channel="$c" test=basic || bad=$((bad + 1))
+	hidma_client channel="$c" test=basic || bad=$((bad + 1))
 done
 ktap_result $bad "every channel works at the end"
 

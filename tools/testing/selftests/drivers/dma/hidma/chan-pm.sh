@@ -27,17 +27,6 @@ wait_status()
 	return 1
 }
 
-run_client()
-{
-	local bad
-
-	rmmod $CLIENT 2>/dev/null
-	insmod "$HIDMA_MODDIR/$CLIENT.ko" "$@" || return 1
-	bad=$(cat /sys/module/$CLIENT/parameters/failed)
-	rmmod $CLIENT
-	[ "$bad" -eq 0 ]
-}
-
 hidma_load
 chans=$(hidma_channels hidma)
 n=$(echo "$chans" | wc -w)
@@ -61,7 +50,7 @@ for c in $chans; do
 	wait_status "$c" suspended
 	ktap_result $? "$c: suspended again once released"
 
-	run_client channel="$c" test=basic
+	hidma_client channel="$c" test=basic
 	ktap_result $? "$c: transfers work after resume"
 	wait_status "$c" suspended
 	ktap_result $? "$c: suspended after the client left"

@@ -8,24 +8,6 @@
 # hidma-timeout: 300
 . "$(dirname "$0")/lib.sh"
 
-CLIENT=hidma_test_client
-
-run_client()
-{
-	local bad ok
-
-	rmmod $CLIENT 2>/dev/null
-	insmod "$HIDMA_MODDIR/$CLIENT.ko" "$@" || return 1
-	ok=$(cat /sys/module/$CLIENT/parameters/passed)
-	bad=$(cat /sys/module/$CLIENT/parameters/failed)
-	rmmod $CLIENT
-	ktap_diag "client $*: passed $ok, failed $bad"
-	if [ "$bad" -ne 0 ] || [ "$ok" -eq 0 ]; then
-		dmesg | grep "$CLIENT: " | tail -n 20 | sed 's/^/# /'
-		return 1
-	fi
-}
-
 ktap_plan 6
 hidma_load
 c=$(hidma_channels hidma | head -n 1)
@@ -52,7 +34,7 @@ fi
 qom_set "ch$idx-fail-cause" 10 >/dev/null
 qom_set "ch$idx-fail-count" 1 >/dev/null
 mark=$(dmesg | wc -l)
-run_client channel="$c" test=after-fail expect=1
+hidma_client channel="$c" test=after-fail expect=1
 ktap_result $? "$c: error with a hanging reset: every client callback came"
 dmesg | tail -n +$((mark + 1)) | grep -q "marked failed"
 ktap_result $? "$c: clear message that the channel failed"
@@ -60,9 +42,9 @@ qom_set "ch$idx-hang-next-reset" false >/dev/null
 qom_set "ch$idx-fail-count" 0 >/dev/null
 echo auto > "$ctl"
 
-run_client channel="$c" test=basic
+hidma_client channel="$c" test=basic
 ktap_result $? "$c: the channel works again after it was released"
-run_client channel="$c" test=basic
+hidma_client channel="$c" test=basic
 ktap_result $? "$c: and keeps working"
 
 hidma_unload

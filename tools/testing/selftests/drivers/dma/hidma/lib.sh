@@ -134,6 +134,26 @@ hidma_unload()
 	return 0
 }
 
+# hidma_client ARGS...: load the test client (hidma_test_client.ko) with
+# ARGS; it runs its tests at load time. Prints its counts and succeeds when
+# it passed at least one check and failed none; otherwise its log follows
+# as diagnostics.
+hidma_client()
+{
+	local m=hidma_test_client ok bad
+
+	rmmod $m 2>/dev/null
+	insmod "$HIDMA_MODDIR/$m.ko" "$@" || return 1
+	ok=$(cat /sys/module/$m/parameters/passed)
+	bad=$(cat /sys/module/$m/parameters/failed)
+	rmmod $m
+	ktap_diag "client $*: passed $ok, failed $bad"
+	if [ "$bad" -ne 0 ] || [ "$ok" -eq 0 ]; then
+		dmesg | grep "$m: " | tail -n 30 | sed 's/^/# /'
+		return 1
+	fi
+}
+
 # Names of the dmaengine channels that belong to a driver (default hidma).
 hidma_channels()
 {
