@@ -4,6 +4,7 @@
 # (default: both). Cached builds cost seconds.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+cache_lock -x
 
 flavours=("$@")
 [ ${#flavours[@]} -gt 0 ] || flavours=(debug perf)

@@ -4,6 +4,7 @@
 # and the config fragments in config/. Prints the build directory.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+cache_lock -x
 
 flavour=${1:-debug}
 check_flavour "$flavour"

@@ -4,15 +4,22 @@
 # tools/testing/qemu patched in. Prints the build directory.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+cache_lock -x
 
 model="$HIDMA_TOP/tools/testing/qemu"
+QEMU_UPSTREAM=7.2
 
 # Pristine Debian source, patches applied, fetched once.
 qemu_src()
 {
-	local ver dir
-	ver=$(apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -n1)
-	[ -n "$ver" ] || die "no QEMU source package; run 'make deps' (needs a deb-src entry)"
+	local ver dir all
+	all=$(apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' | sort -Vu)
+	[ -n "$all" ] || die "no QEMU source package; run 'make deps' (needs a deb-src entry)"
+	# The model's patch is written for QEMU 7.2 (bookworm): newer sources,
+	# e.g. from backports, are not taken.
+	ver=$(echo "$all" | grep -E "^([0-9]+:)?${QEMU_UPSTREAM//./\\.}\\+" | tail -n1 || true)
+	[ -n "$ver" ] ||
+		die "no QEMU $QEMU_UPSTREAM source package (apt offers: ${all//$'\n'/ }); the HIDMA model is written for QEMU $QEMU_UPSTREAM, the version of Debian 12"
 	dir="$HIDMA_CACHE/src/qemu-${ver#*:}"
 	if [ ! -f "$dir/.extracted" ]; then
 		log "fetching QEMU $ver source"
@@ -20,7 +27,8 @@ qemu_src()
 		mkdir -p "$dir.dl"
 		(cd "$dir.dl" && apt-get source -qq --download-only "qemu=$ver" >/dev/null 2>&1) ||
 			die "apt-get source qemu=$ver failed"
-		dpkg-source -x "$dir.dl"/qemu_*.dsc "$dir" >/dev/null
+		dpkg-source -x "$dir.dl"/qemu_*.dsc "$dir" >/dev/null ||
+			die "unpacking the QEMU $ver source failed"
 		rm -rf "$dir.dl"
 		touch "$dir/.extracted"
 	fi

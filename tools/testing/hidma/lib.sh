@@ -69,10 +69,34 @@ linux_src()
 		log "extracting linux-source-6.12 $ver"
 		rm -rf "$dir"
 		mkdir -p "$dir"
-		tar -C "$dir" --strip-components=1 -xf "$HIDMA_LINUX_TARBALL"
+		# Command substitutions do not inherit errexit: check explicitly,
+		# or a failed extraction would be marked done.
+		tar -C "$dir" --strip-components=1 -xf "$HIDMA_LINUX_TARBALL" ||
+			die "extracting $HIDMA_LINUX_TARBALL failed"
 		touch "$dir/.extracted"
 	fi
 	echo "$dir"
+}
+
+# Lock the shared cache for the rest of this process and its children:
+# exclusive (-x) while building, shared (-s) while using the builds, so
+# that two checkouts never swap a kernel or QEMU under each other. A
+# process whose ancestor holds the lock runs under it.
+cache_lock()
+{
+	local mode=$1
+	if [ -n "${HIDMA_CACHE_LOCK_OWNER:-}" ] && [ "$HIDMA_CACHE_LOCK_OWNER" != "$$" ]; then
+		return 0
+	fi
+	if [ -z "${HIDMA_CACHE_LOCK_OWNER:-}" ]; then
+		mkdir -p "$HIDMA_CACHE"
+		exec 9>>"$HIDMA_CACHE/.lock"
+		export HIDMA_CACHE_LOCK_OWNER=$$
+	fi
+	if ! flock -n "$mode" 9; then
+		log "waiting for the cache lock (another checkout is using $HIDMA_CACHE)"
+		flock "$mode" 9
+	fi
 }
 
 # Build directory of a kernel flavour (empty if not built).
