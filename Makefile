@@ -20,8 +20,10 @@ FLAVOUR ?= debug
 
 all: modules
 
+# Only a KDIR given on the command line counts: one exported for other
+# work must not take over the bench's build.
 modules:
-ifdef KDIR
+ifeq ($(origin KDIR),command line)
 	@test -f "$(KDIR)/Makefile" || { echo "error: KDIR '$(KDIR)' is not a kernel build tree" >&2; exit 1; }
 	$(MAKE) -C "$(KDIR)" M=$(QCOM) $(HIDMA_CONFIG) modules
 else

@@ -5,15 +5,20 @@
 # can build side by side. Prints the directory holding the .ko files.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+cache_lock -x
 
 flavour=${1:-debug}
 check_flavour "$flavour"
-kdir=${KDIR:-$(kernel_dir "$flavour")}
-if [ -z "$kdir" ] || [ ! -d "$kdir" ]; then
-	die "no $flavour kernel; run build-kernel.sh $flavour first"
+# HIDMA_KDIR, not KDIR: a KDIR exported for other work must not take over.
+if [ -n "${HIDMA_KDIR:-}" ]; then
+	kdir=$HIDMA_KDIR
+	[ -f "$kdir/Makefile" ] || die "HIDMA_KDIR '$kdir' is not a kernel build tree"
+else
+	kdir=$(kernel_dir "$flavour" || true)
+	if [ -z "$kdir" ] || [ ! -d "$kdir" ]; then
+		die "no $flavour kernel; run build-kernel.sh $flavour first"
+	fi
 fi
-[ -f "$kdir/Module.symvers" ] || [ -f "$kdir/Makefile" ] ||
-	die "KDIR '$kdir' is not a kernel build tree"
 
 work="$HIDMA_BUILD/modules/$flavour"
 mkdir -p "$work/out"
