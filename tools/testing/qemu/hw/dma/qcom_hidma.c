@@ -641,6 +641,9 @@ static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
         }
         break;
     case CMD_RESET:
+        if (!win) {
+            c->resets++;
+        }
         /*
          * The channel stops at once and reads STOPPED until the reset has
          * completed, so that software polling for DISABLED really waits.
@@ -714,6 +717,18 @@ static uint64_t hidma_trca_read(void *opaque, hwaddr off, unsigned size)
     return val;
 }
 
+/* Tests read the high-water mark to see that software kept TREs queued. */
+static void hidma_note_queue_depth(QcomHidmaChan *c)
+{
+    uint64_t queued = (c->tr_doorbell + c->tr_ring_len - c->tr_read_off) %
+                      c->tr_ring_len / TRE_SIZE;
+
+    if (c->cur_valid || c->cpl_pending) {
+        queued++;
+    }
+    c->ring_hwm = MAX(c->ring_hwm, queued);
+}
+
 static void hidma_trca_write(void *opaque, hwaddr off, uint64_t v,
                              unsigned size)
 {
@@ -749,6 +764,7 @@ static void hidma_trca_write(void *opaque, hwaddr off, uint64_t v,
             break;
         }
         c->tr_doorbell = val;
+        hidma_note_queue_depth(c);
         hidma_update_tr_state(c);
         hidma_kick(c->s);
         break;
@@ -1307,6 +1323,8 @@ static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
         { "bus-grants", offsetof(QcomHidmaChan, bus_grants) },
         { "tres-completed", offsetof(QcomHidmaChan, tres_completed) },
         { "tres-failed", offsetof(QcomHidmaChan, tres_failed) },
+        { "resets", offsetof(QcomHidmaChan, resets) },
+        { "ring-hwm", offsetof(QcomHidmaChan, ring_hwm) },
     };
     g_autofree char *prio = g_strdup_printf("ch%u-priority", c->idx);
     g_autofree char *weight = g_strdup_printf("ch%u-weight", c->idx);
@@ -1448,8 +1466,8 @@ static int hidma_post_load(void *opaque, int version_id)
 
 static const VMStateDescription vmstate_hidma_chan = {
     .name = "qcom-hidma-channel",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(tr_state, QcomHidmaChan),
         VMSTATE_UINT32(tr_cmd, QcomHidmaChan),
@@ -1494,14 +1512,17 @@ static const VMStateDescription vmstate_hidma_chan = {
         VMSTATE_UINT32(fail_cause, QcomHidmaChan),
         VMSTATE_UINT32(fail_count, QcomHidmaChan),
         VMSTATE_BOOL(hang_next_reset, QcomHidmaChan),
+        VMSTATE_UINT64(resets, QcomHidmaChan),
+        VMSTATE_UINT64(ring_hwm, QcomHidmaChan),
         VMSTATE_END_OF_LIST()
     }
 };
 
 static const VMStateDescription vmstate_hidma = {
     .name = TYPE_QCOM_HIDMA,
-    .version_id = 1,
-    .minimum_version_id = 1,
+    /* v2: per-channel reset and ring high-water counters */
+    .version_id = 2,
+    .minimum_version_id = 2,
     .post_load = hidma_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(cfg, QcomHidmaState),

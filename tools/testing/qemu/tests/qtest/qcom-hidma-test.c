@@ -535,6 +535,8 @@ static void test_ring_wrap(void)
     }
     assert_same(&h, src, dst, 11 * 256);
     g_assert_cmpint(chprop(&h, 1, "tres-completed"), ==, 11);
+    /* never more than two TREs were queued at once */
+    g_assert_cmpint(chprop(&h, 1, "ring-hwm"), ==, 2);
     hidma_stop(&h);
 }
 
@@ -657,7 +659,9 @@ static void test_reset_timeout(void)
     mg_wr(&h, MGMT_CHRESET, 100000);        /* 100 us at 1 GHz */
     cmd(&h, false, 0, CMD_ENABLE);
     g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_ENABLED);
+    g_assert_cmpint(chprop(&h, 0, "resets"), ==, 0);
     cmd(&h, false, 0, CMD_RESET);
+    g_assert_cmpint(chprop(&h, 0, "resets"), ==, 1);
     g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_STOPPED);
     qtest_clock_step(h.qts, 60000);
     g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_STOPPED);
@@ -672,6 +676,8 @@ static void test_reset_timeout(void)
     g_assert_cmpint(state_of(ev_rd(&h, 0, CTRLSTS)), ==, ST_STOPPED);
     qtest_clock_step(h.qts, 110000);
     g_assert_cmpint(state_of(ev_rd(&h, 0, CTRLSTS)), ==, ST_DISABLED);
+    /* the counter is of TRCA resets only */
+    g_assert_cmpint(chprop(&h, 0, "resets"), ==, 1);
     hidma_stop(&h);
 }
 

@@ -98,6 +98,8 @@ typedef struct QcomHidmaChan {
     uint64_t bus_grants;
     uint64_t tres_completed;
     uint64_t tres_failed;
+    uint64_t resets;            /* RESET commands on the TRCA */
+    uint64_t ring_hwm;          /* most TREs queued at once */
 
     /* fault injection */
     uint32_t fail_cause;
