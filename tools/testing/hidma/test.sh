@@ -6,8 +6,11 @@ set -uo pipefail
 . "$HIDMA_BENCH/ktap-pool.sh"
 
 start=$(date +%s)
+# Exclusive while building, shared while the guests use the builds.
+cache_lock -x
 log "building the bench (cached builds take seconds)"
 "$HIDMA_BENCH/build-all.sh" || die "bench build failed"
+cache_lock -s
 log "bench ready after $(($(date +%s) - start)) s"
 export HIDMA_PREBUILT=1
 run="$HIDMA_BENCH/run-guest"
@@ -26,6 +29,26 @@ expect_status()
 	return 1
 }
 
+# expect_hang WANT COMMAND...: passes when the guest started its command
+# (the runner's start marker is in its log) and COMMAND exits with WANT.
+expect_hang()
+{
+	local want=$1 log rc
+	shift
+	log=$(mktemp "${TMPDIR:-/tmp}/hidma-hang.XXXXXX")
+	"$@" --log "$log" >/dev/null 2>&1
+	rc=$?
+	if ! grep -q '^HIDMA-BEGIN$' "$log"; then
+		echo "# the guest never started its command (status $rc)"
+		rm -f "$log"
+		return 1
+	fi
+	rm -f "$log"
+	[ "$rc" = "$want" ] && return 0
+	echo "# expected exit status $want, got $rc"
+	return 1
+}
+
 # expect_error TEXT COMMAND...: passes when COMMAND fails saying TEXT.
 expect_error()
 {
@@ -37,13 +60,26 @@ expect_error()
 	return 1
 }
 
-# Static gates, each its own KTAP result.
-[ -x "$HIDMA_BENCH/check.sh" ] && job_add "static gates" "$HIDMA_BENCH/check.sh"
+# missing WHAT: a job that fails saying that WHAT is missing.
+missing()
+{
+	echo "# missing: $*"
+	return 1
+}
+
+# Static gates, each its own KTAP result; a gate that cannot run fails.
+if [ -x "$HIDMA_BENCH/check.sh" ]; then
+	job_add "static gates" env HIDMA_CHECK_ALL=1 "$HIDMA_BENCH/check.sh"
+else
+	job_add "static gates" missing "$HIDMA_BENCH/check.sh"
+fi
 
 # The model's qtest.
 if [ -x "$qemu_dir/tests/qtest/qcom-hidma-test" ]; then
 	job_add "qtest qcom-hidma" env QTEST_QEMU_BINARY="$qemu_dir/qemu-system-aarch64" \
 		"$qemu_dir/tests/qtest/qcom-hidma-test" --tap -k
+else
+	job_add "qtest qcom-hidma" missing "$qemu_dir/tests/qtest/qcom-hidma-test"
 fi
 
 # Smoke: the perf kernel boots on every layout and dmatest loads, clean
@@ -60,18 +96,29 @@ job_add "runner: a failing guest command gives its status" \
 job_add "runner: a kernel splat fails the run" \
 	expect_status 126 "$run" --timeout 300 \
 	--cmd "insmod /lib/modules/hidma/bench_splat.ko"
-job_add "runner: a hung guest is killed at the timeout" \
-	expect_status 124 "$run" --timeout 45 --cmd 'sleep 1000'
+job_add "runner: a booted guest that hangs is killed at the timeout" \
+	expect_hang 124 "$run" --timeout 60 --cmd 'sleep 1000'
+job_add "runner: a guest that dies before its command ends gives 125" \
+	expect_status 125 "$run" --timeout 300 --cmd 'poweroff -f'
+job_add "runner: a kernel memory leak fails the run" \
+	expect_status 126 "$run" --timeout 300 \
+	--cmd "insmod /lib/modules/hidma/bench_leak.ko"
 job_add "runner: an unknown layout is rejected" \
 	expect_error "unknown layout 'moon'" "$run" --layout moon --cmd true
 job_add "runner: an unknown flavour is rejected" \
 	expect_error "unknown kernel flavour" "$run" --flavour fast --cmd true
-job_add "runner: a missing KDIR is rejected" \
-	expect_error "not a kernel build tree\|no debug kernel" \
+job_add "runner: a HIDMA_KDIR that is not a kernel build tree is rejected" \
+	expect_error "HIDMA_KDIR '/nonexistent' is not a kernel build tree" \
+	env HIDMA_KDIR=/nonexistent "$HIDMA_BENCH/build-modules.sh" debug
+job_add "runner: an exported KDIR does not take over the bench's build" \
 	env KDIR=/nonexistent "$HIDMA_BENCH/build-modules.sh" debug
 
 # The demo boots twice in a row: start it early.
-[ -x "$HIDMA_BENCH/demo.sh" ] && job_add "make demo" "$HIDMA_BENCH/demo.sh"
+if [ -x "$HIDMA_BENCH/demo.sh" ]; then
+	job_add "make demo" "$HIDMA_BENCH/demo.sh"
+else
+	job_add "make demo" missing "$HIDMA_BENCH/demo.sh"
+fi
 
 # In-guest suites, on the layouts each one names; the longest (by their
 # timeout) first, so that the two slots finish together.
