@@ -19,8 +19,9 @@
  * unbind the provider under traffic. Its buffers belong to a helper
  * device, not to the provider, because a client that still has buffers
  * mapped for the provider's device when that device is unbound is
- * reported by DMA-API debugging. The counters hold_ok, hold_errors and
- * hold_timeouts tell what the stream saw.
+ * reported by DMA-API debugging. The counters hold_ok, hold_errors,
+ * hold_timeouts and hold_bad_data tell what the stream saw; every round
+ * copies a new pattern, so a transfer that did not run is seen.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -84,6 +85,10 @@ MODULE_PARM_DESC(hold_errors, "hold: transfers refused or completed with an erro
 static int hold_timeouts;
 module_param(hold_timeouts, int, 0444);
 MODULE_PARM_DESC(hold_timeouts, "hold: transfers whose callback never came");
+
+static int hold_bad_data;
+module_param(hold_bad_data, int, 0444);
+MODULE_PARM_DESC(hold_bad_data, "hold: transfers that reported success with wrong data");
 
 static int ktap_num;
 
@@ -600,11 +605,27 @@ static struct {
 	dma_addr_t buf_dma;
 } hold;
 
+static u8 *hold_src(int n)
+{
+	return hold.buf + n * HOLD_LEN;
+}
+
+static u8 *hold_dst(int n)
+{
+	return hold.buf + (NR_HOLD + n) * HOLD_LEN;
+}
+
 static int hold_thread(void *unused)
 {
+	unsigned int round = 0;
 	int i, n;
 
 	while (!kthread_should_stop()) {
+		round++;
+		for (n = 0; n < NR_HOLD; n++) {
+			memset(hold_src(n), (u8)(round * NR_HOLD + n), HOLD_LEN);
+			memset(hold_dst(n), (u8)~(round * NR_HOLD + n), HOLD_LEN);
+		}
 		for (n = 0; n < NR_HOLD; n++)
 			if (submit(hold.chan, &hold.x[n],
 				   hold.buf_dma + HOLD_LEN * NR_HOLD + n * HOLD_LEN,
@@ -621,10 +642,12 @@ static int hold_thread(void *unused)
 				dmaengine_terminate_sync(hold.chan);
 				break;
 			}
-			if (hold.x[i].res.result == DMA_TRANS_NOERROR)
-				WRITE_ONCE(hold_ok, hold_ok + 1);
-			else
+			if (hold.x[i].res.result != DMA_TRANS_NOERROR)
 				WRITE_ONCE(hold_errors, hold_errors + 1);
+			else if (memcmp(hold_dst(i), hold_src(i), HOLD_LEN))
+				WRITE_ONCE(hold_bad_data, hold_bad_data + 1);
+			else
+				WRITE_ONCE(hold_ok, hold_ok + 1);
 		}
 		if (n < NR_HOLD)
 			msleep(20);

@@ -48,7 +48,7 @@ params_ok()
 	[ "$n" -gt 0 ]
 }
 
-ktap_plan 8
+ktap_plan 9
 [ "$HIDMA_LAYOUT" = guest ] || hidma_insmod hidma_mgmt
 params_ok
 ktap_result $? "desc_count: bad values refused with EINVAL, 16 gives 16 + 1 ring slots"
@@ -82,6 +82,7 @@ for c in $(hidma_channels hidma); do
 done
 bad=0
 held=0
+noreset=0
 timeouts=0
 i=0
 while [ $i -lt $CYCLES ]; do
@@ -93,7 +94,7 @@ while [ $i -lt $CYCLES ]; do
 		done
 		traffic=0
 		if [ $((i % 5)) -eq 0 ] && [ -n "$c" ]; then
-			rmmod $CLIENT 2>/dev/null
+			hidma_rmmod $CLIENT || bad=$((bad + 1))
 			if insmod "$HIDMA_MODDIR/$CLIENT.ko" channel="$c" test=hold; then
 				traffic=1
 				sleep 0.3
@@ -101,11 +102,21 @@ while [ $i -lt $CYCLES ]; do
 				bad=$((bad + 1))
 			fi
 		fi
+		# remove() stops the engine: the model sees a channel reset.
+		idx=$(cat "$DRV/$d/chid")
+		r0=$(qom_get "ch$idx-resets") || bad=$((bad + 1))
 		echo "$d" > $DRV/unbind || bad=$((bad + 1))
+		r1=$(qom_get "ch$idx-resets") || bad=$((bad + 1))
+		if [ "${r1:-0}" -le "${r0:-0}" ]; then
+			ktap_diag "$d: unbind did not reset channel $idx"
+			noreset=$((noreset + 1))
+		fi
 		if [ $traffic = 1 ]; then
 			sleep 0.2
 			ok=$(cat $P/hold_ok)
 			timeouts=$((timeouts + $(cat $P/hold_timeouts)))
+			# a transfer that said success must have copied
+			bad=$((bad + $(cat $P/hold_bad_data)))
 			[ "$ok" -gt 0 ] && held=$((held + 1))
 			rmmod $CLIENT || bad=$((bad + 1))
 		fi
@@ -118,6 +129,7 @@ ktap_diag "$bad failures in $CYCLES unbind/bind cycles; $held had traffic"
 ktap_result $bad "$CYCLES unbind/bind cycles"
 ktap_result $((held == 0)) "clients moved data right up to the unbind ($held cycles)"
 ktap_expect_eq "$timeouts" 0 "no client waited for a callback that never came"
+ktap_expect_eq "$noreset" 0 "every unbind reset its channel in the model"
 
 bad=0
 for c in $(hidma_channels hidma); do

@@ -8,6 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CLIENT=hidma_test_client
+P=/sys/module/$CLIENT/parameters
 
 status()
 {
@@ -37,15 +38,23 @@ for c in $chans; do
 	wait_status "$c" suspended
 	ktap_result $? "$c: idle channel autosuspends"
 
-	# A client streaming transfers until it is unloaded.
-	rmmod $CLIENT 2>/dev/null
+	# A client streaming verified transfers until it is unloaded.
+	hidma_rmmod $CLIENT
 	insmod "$HIDMA_MODDIR/$CLIENT.ko" channel="$c" test=hold
 	sleep 2
 	st=$(status "$c")
 	ktap_expect_eq "$st" active "$c: active while a client has work"
-	held=$(cat /sys/module/$CLIENT/parameters/hold_ok 2>/dev/null || echo 0)
-	rmmod $CLIENT
-	ktap_result $((held == 0)) "$c: the client's transfers completed ($held)"
+	held=0 errs=1 tmo=1 bad=1
+	if [ -d $P ]; then
+		held=$(cat $P/hold_ok)
+		errs=$(cat $P/hold_errors)
+		tmo=$(cat $P/hold_timeouts)
+		bad=$(cat $P/hold_bad_data)
+	fi
+	hidma_rmmod $CLIENT || errs=$((errs + 1))
+	ktap_diag "$c: hold: $held ok, $errs errors, $tmo timeouts, $bad wrong data"
+	[ "$held" -gt 0 ] && [ "$errs" = 0 ] && [ "$tmo" = 0 ] && [ "$bad" = 0 ]
+	ktap_result $? "$c: the client's transfers completed with the right data"
 
 	wait_status "$c" suspended
 	ktap_result $? "$c: suspended again once released"

@@ -8,7 +8,7 @@
 # hidma-timeout: 300
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 6
+ktap_plan 9
 hidma_load
 c=$(hidma_channels hidma | head -n 1)
 if [ -z "$c" ]; then
@@ -22,28 +22,31 @@ idx=$(cat "/sys/class/dma/$c/device/chid")
 ctl=/sys/class/dma/$c/device/power/control
 echo on > "$ctl"
 
-if ! qom_set "ch$idx-hang-next-reset" true >/dev/null; then
-	ktap_skip "error with a hanging reset" "no QOM access"
-	ktap_skip "clear message" "no QOM access"
-	ktap_skip "channel works again" "no QOM access"
-	ktap_skip "channel works again, twice" "no QOM access"
-	hidma_unload
-	ktap_ok "unload drivers"
-	ktap_finish
-fi
-qom_set "ch$idx-fail-cause" 10 >/dev/null
-qom_set "ch$idx-fail-count" 1 >/dev/null
+resets0=$(qom_get "ch$idx-resets") &&
+	qom_set_all "ch$idx-hang-next-reset" true "ch$idx-fail-cause" 10 \
+		"ch$idx-fail-count" 1
+ktap_result $? "$c: model armed: next TRE fails, next reset hangs"
 mark=$(dmesg | wc -l)
 hidma_client channel="$c" test=after-fail expect=1
 ktap_result $? "$c: error with a hanging reset: every client callback came"
+resets1=$(qom_get "ch$idx-resets")
+hung=$(qom_get "ch$idx-hang-next-reset")
+ktap_diag "resets: $resets0 before, $resets1 after the error; hang armed: $hung"
+[ "$resets1" -gt "$resets0" ] && [ "$hung" = false ]
+ktap_result $? "$c: the driver reset the channel after the error, and that reset hung"
 dmesg | tail -n +$((mark + 1)) | grep -q "marked failed"
 ktap_result $? "$c: clear message that the channel failed"
-qom_set "ch$idx-hang-next-reset" false >/dev/null
-qom_set "ch$idx-fail-count" 0 >/dev/null
-echo auto > "$ctl"
+qom_set_all "ch$idx-hang-next-reset" false "ch$idx-fail-count" 0
+rc=$?
+echo auto > "$ctl" || rc=1
+ktap_result $rc "$c: model disarmed"
 
 hidma_client channel="$c" test=basic
-ktap_result $? "$c: the channel works again after it was released"
+rc=$?
+resets2=$(qom_get "ch$idx-resets")
+ktap_diag "resets: $resets2 after the next use"
+[ $rc -eq 0 ] && [ "$resets2" -gt "$resets1" ]
+ktap_result $? "$c: the channel is reset and works again after it was released"
 hidma_client channel="$c" test=basic
 ktap_result $? "$c: and keeps working"
 

@@ -8,7 +8,7 @@
 # hidma-timeout: 900
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 5
+ktap_plan 7
 
 modprobe hdma_mgmt
 ktap_result $? "in-kernel hdma_mgmt loads"
@@ -23,20 +23,47 @@ ktap_result $? "in-kernel hdma loads"
 set -- $(hidma_channels hidma)
 ktap_expect_eq "$#" "${HIDMA_CHANNELS:-6}" "in-kernel hdma registers every channel"
 
-if [ $# -gt 0 ]; then
-	modprobe dmatest
-	echo 4096 > /sys/module/dmatest/parameters/test_buf_size
-	before=$(qom_get ch0-tres-completed)
-	dmatest_run memcpy 200 4 "$@"
-	rc=$?
-	after=$(qom_get ch0-tres-completed)
-	ktap_diag "model channel 0 completed $((after - before)) TREs"
-	[ "$rc" -eq 0 ] && [ "$after" -gt "$before" ]
-	ktap_result $? "dmatest memcpy passes on every channel with the in-kernel driver"
-else
-	ktap_skip "dmatest memcpy passes on every channel with the in-kernel driver" \
-		"no channel registered"
-fi
+# model_counters PROP: the model's PROP of every channel, space separated
+model_counters()
+{
+	local i=0 v out=""
 
-rmmod dmatest hdma hdma_mgmt 2>/dev/null
+	while [ $i -lt "${HIDMA_CHANNELS:-6}" ]; do
+		v=$(qom_get "ch$i-$1") || return 1
+		out="$out $v"
+		i=$((i + 1))
+	done
+	echo "$out"
+}
+
+modprobe dmatest
+echo 4096 > /sys/module/dmatest/parameters/test_buf_size
+before=$(model_counters tres-completed)
+dmatest_run memcpy 200 4 "$@"
+rc=$?
+after=$(model_counters tres-completed)
+ktap_diag "model TREs completed per channel: before$before, after$after"
+# Every channel completed its 4 x 200 transfers, one TRE each.
+bad=0
+[ -n "$before" ] && [ -n "$after" ] && [ $# -gt 0 ] || bad=1
+# shellcheck disable=SC2086 # one counter per word
+set -- $before
+for a in $after; do
+	[ $((a - $1)) -eq 800 ] || bad=1
+	shift
+done
+[ "$rc" -eq 0 ] && [ $bad -eq 0 ]
+ktap_result $? "dmatest memcpy passes, 800 TREs on every channel, with the in-kernel driver"
+
+hwm=$(model_counters ring-hwm)
+ktap_diag "most TREs queued at once per channel:$hwm"
+bad=0
+[ -n "$hwm" ] || bad=1
+for h in $hwm; do
+	[ "$h" -ge 2 ] || bad=1
+done
+ktap_result $bad "every channel's ring held several transfers at once"
+
+hidma_rmmod dmatest && hidma_rmmod hdma && hidma_rmmod hdma_mgmt
+ktap_result $? "dmatest and the in-kernel drivers unload"
 ktap_finish

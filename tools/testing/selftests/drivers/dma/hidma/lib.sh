@@ -11,9 +11,11 @@ HIDMA_MODDIR=${HIDMA_MODDIR:-/lib/modules/hidma}
 HIDMA_QOM_PATH=${HIDMA_QOM_PATH:-/machine/peripheral/hidma0}
 KTAP_NUM=0
 KTAP_FAILED=0
+KTAP_PLANNED=""
 
 ktap_plan()
 {
+	KTAP_PLANNED=$1
 	echo "TAP version 13"
 	echo "1..$1"
 }
@@ -64,17 +66,24 @@ ktap_expect_eq()
 	fi
 }
 
+# ktap_finish: exit 0 only if every planned result was printed and passed
 ktap_finish()
 {
+	if [ -n "$KTAP_PLANNED" ] && [ "$KTAP_NUM" -ne "$KTAP_PLANNED" ]; then
+		ktap_diag "planned $KTAP_PLANNED results, printed $KTAP_NUM"
+		exit 1
+	fi
 	[ "$KTAP_FAILED" -eq 0 ]
 	exit $?
 }
 
 # Talk to the QEMU model through the host agent on /dev/hvc0.
-# The reply is "ok VALUE" or "err MESSAGE".
+# The reply is "ok VALUE" or "err MESSAGE"; no reply within
+# QOM_TIMEOUT seconds (a dead agent) is an error, not a hang.
+QOM_TIMEOUT=${QOM_TIMEOUT:-30}
 qom_request()
 {
-	local reply
+	local reply=""
 
 	[ -c /dev/hvc0 ] || {
 		echo "qom: no host agent (/dev/hvc0)" >&2
@@ -84,7 +93,12 @@ qom_request()
 	# No echo: a reply echoed back would reach the agent as a request.
 	stty raw -echo <&3 2>/dev/null
 	echo "$*" >&3
-	read -r reply <&3
+	# shellcheck disable=SC3045 # busybox ash has read -t
+	if ! read -r -t "$QOM_TIMEOUT" reply <&3; then
+		exec 3>&-
+		echo "qom: $* -> no reply from the host agent in ${QOM_TIMEOUT}s" >&2
+		return 1
+	fi
 	exec 3>&-
 	case "$reply" in
 	"ok "*) echo "${reply#ok }" ;;
@@ -105,7 +119,17 @@ qom_get()
 # qom_set PROP VALUE [PATH]
 qom_set()
 {
-	qom_request set "${3:-$HIDMA_QOM_PATH}" "$1" "$2"
+	qom_request set "${3:-$HIDMA_QOM_PATH}" "$1" "$2" >/dev/null
+}
+
+# qom_set_all PROP VALUE [PROP VALUE...]: set each in turn; fails (saying
+# which) at the first one the model refuses or the agent does not answer.
+qom_set_all()
+{
+	while [ $# -ge 2 ]; do
+		qom_set "$1" "$2" || return 1
+		shift 2
+	done
 }
 
 # hidma_insmod MODULE [PARAM=VALUE...]
@@ -127,11 +151,26 @@ hidma_load()
 	hidma_insmod hidma
 }
 
+# hidma_rmmod MODULE: unload MODULE if loaded; fails when rmmod fails
+# (a reference leak shows as EBUSY) or the module is still listed.
+hidma_rmmod()
+{
+	grep -q "^$1 " /proc/modules || return 0
+	rmmod "$1" 2>&1 | sed 's/^/# /'
+	if grep -q "^$1 " /proc/modules; then
+		ktap_diag "$1 still loaded after rmmod"
+		return 1
+	fi
+}
+
+# hidma_unload: unload both drivers; fails if either stays loaded.
 hidma_unload()
 {
-	rmmod hidma 2>/dev/null
-	rmmod hidma_mgmt 2>/dev/null
-	return 0
+	local rc=0
+
+	hidma_rmmod hidma || rc=1
+	hidma_rmmod hidma_mgmt || rc=1
+	return $rc
 }
 
 # hidma_client ARGS...: load the test client (hidma_test_client.ko) with
@@ -146,7 +185,7 @@ hidma_client()
 	insmod "$HIDMA_MODDIR/$m.ko" "$@" || return 1
 	ok=$(cat /sys/module/$m/parameters/passed)
 	bad=$(cat /sys/module/$m/parameters/failed)
-	rmmod $m
+	hidma_rmmod $m || bad=$((bad + 1))
 	ktap_diag "client $*: passed $ok, failed $bad"
 	if [ "$bad" -ne 0 ] || [ "$ok" -eq 0 ]; then
 		dmesg | grep "$m: " | tail -n 30 | sed 's/^/# /'

@@ -82,12 +82,12 @@ hidma_insmod hidma
 # shellcheck disable=SC2046 # one channel per word
 set -- $(hidma_channels hidma)
 if [ $# -gt 0 ]; then
-	dmatest_run memcpy 10 1 "$@"
-	ktap_result $? "dmatest on all channels after the cycles"
+	dmatest_run memcpy 10 1 "$@" && hidma_rmmod dmatest && hidma_rmmod hidma
+	ktap_result $? "dmatest on all channels after the cycles, then unload"
 else
-	ktap_skip "dmatest on all channels after the cycles" "no hidma channel"
+	ktap_not_ok "dmatest on all channels after the cycles, then unload # no hidma channel"
 fi
-rmmod hidma 2>/dev/null
+hidma_rmmod hidma
 
 # Objects must be older than kmemleak's minimum age before a scan
 if [ -e /sys/kernel/debug/kmemleak ]; then
@@ -99,7 +99,7 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 		head -n 40 | sed 's/^/# /'
 	ktap_expect_eq "$leaks" 0 "kmemleak: no leak from the hidma drivers"
 else
-	ktap_skip "kmemleak: no leak from the hidma drivers" "no kmemleak"
+	ktap_not_ok "kmemleak: no leak from the hidma drivers # no kmemleak"
 fi
 
 ktap_finish

@@ -50,7 +50,7 @@ finish_dmatest()
 	fi
 }
 
-ktap_plan 6
+ktap_plan 8
 
 hidma_load
 dir=$(hidma_mgmt_dir)
@@ -65,12 +65,22 @@ n=$#
 dev=$(basename "$(readlink -f "$dir")")
 fw=$(cat "$dir/max_write_request")
 
+# dmatest_running: true while the dmatest run has not ended
+dmatest_running()
+{
+	[ "$(cat $P/run)" = Y ]
+}
+
 # rmmod while every channel runs
-echo 256 > "$dir/max_write_request"
+echo 256 > "$dir/max_write_request" &&
+	[ "$(qom_get max-write-burst-bytes)" = 256 ]
+ktap_result $? "max_write_request 256 reached the hardware"
 mark=$(dmesg | wc -l)
 start_dmatest 400 "$@"
 sleep 1
-rmmod hidma_mgmt
+dmatest_running
+ktap_result $? "dmatest still runs when hidma_mgmt is removed"
+hidma_rmmod hidma_mgmt
 ktap_result $? "rmmod hidma_mgmt while dmatest runs"
 finish_dmatest "$mark" "$n" "dmatest clean through rmmod hidma_mgmt"
 
@@ -89,10 +99,12 @@ mark=$(dmesg | wc -l)
 start_dmatest 400 "$@"
 sleep 1
 ok=0
+dmatest_running || { ktap_diag "dmatest ended before the unbinds"; ok=1; }
 for _ in 1 2 3 4 5; do
 	echo "$dev" > /sys/bus/platform/drivers/hidma-mgmt/unbind || ok=1
 	echo "$dev" > /sys/bus/platform/drivers/hidma-mgmt/bind || ok=1
 done
+dmatest_running || { ktap_diag "dmatest ended during the unbinds"; ok=1; }
 ktap_result $ok "unbind/bind hidma_mgmt 5 times while dmatest runs"
 finish_dmatest "$mark" "$n" "dmatest clean through unbind/bind"
 
