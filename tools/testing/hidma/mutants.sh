@@ -202,6 +202,7 @@ run_one()
 		--timeout "${tmo:-600}" --mem "${mem:-1G}" --log "$work/guest.log" \
 		--cmd "sh /selftests/$suite.sh" >"$work/suite.out" 2>"$work/run.err" || rc=$?
 	[ "$opt_keep" = 1 ] || rm -rf "$tree"
+	echo "$rc" >"$work/rc"
 
 	case $rc in
 	0) echo "the suite passed" >"$work/why"; exit 1 ;;
@@ -216,12 +217,17 @@ run_one()
 # evidence NAME: the failed results and the runner's complaints
 evidence()
 {
-	local work="$HIDMA_BUILD/mutants/$1"
+	local work="$HIDMA_BUILD/mutants/$1" rc
 
-	# A suite can fail without a failed result (a bad plan count).
+	rc=$(cat "$work/rc" 2>/dev/null) || rc=""
 	{
+		# A suite can fail without a failed result (a bad plan count);
+		# a hang, a death or a splat is told by the runner below.
 		grep -m 8 -E '^not ok |^# planned ' "$work/suite.out" ||
-			tail -n 3 "$work/suite.out" || true
+			case $rc in
+			124 | 125 | 126) ;;
+			*) tail -n 3 "$work/suite.out" ;;
+			esac || true
 		grep -v '^\[bench\]' "$work/run.err" | head -n 6 || true
 	} 2>/dev/null | cut -c1-200 | sed 's/^/#   /'
 }

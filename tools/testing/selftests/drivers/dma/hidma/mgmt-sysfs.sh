@@ -73,7 +73,7 @@ check_bad()
 	# An empty line is the empty write: a write of 0 bytes never reaches
 	# the driver.
 	for v in abc 12abc 0x80 -1 -256 +256 " 256" "256 " 3.5 "
-" 4294967296 18446744073709551617 99999999999999999999 $(bad_numbers "$name"); do
+" 4294967296 18446744073709551617 99999999999999999999 $(bad_numbers "${name##*/}"); do
 		# Refused as invalid input, before the hardware is touched
 		# (an EIO would mean the hardware refused what the driver let by).
 		if err=$( { printf '%s' "$v" > "$f"; } 2>&1 ); then
