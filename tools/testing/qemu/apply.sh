@@ -14,17 +14,33 @@ src=$1
 here=$(cd "$(dirname "$0")" && pwd)
 
 [ -d "$src" ] || die "$src is not a directory"
-[ -f "$src/hw/dma/meson.build" ] && [ -f "$src/hw/arm/virt.c" ] ||
+if [ ! -f "$src/hw/dma/meson.build" ] || [ ! -f "$src/hw/arm/virt.c" ]; then
 	die "$src does not look like a QEMU source tree"
+fi
 
 if grep -q qcom_hidma "$src/hw/dma/meson.build"; then
 	die "$src already has the HIDMA wiring (apply to a pristine tree)"
 fi
 
-# dry run first so that a failing hunk leaves the tree untouched
+# Dry run first, so that a failing hunk leaves the tree untouched: the
+# series goes onto a scratch copy of the files it touches, in order (a
+# patch may depend on the one before it).
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 for p in "$here"/patches/*.patch; do
 	[ -f "$p" ] || die "no patches found in $here/patches"
-	patch -p1 -N --dry-run --quiet -d "$src" < "$p" >/dev/null ||
+done
+files=$(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$here"/patches/*.patch |
+	sort -u)
+while read -r f; do
+	[ -f "$src/$f" ] || continue
+	mkdir -p "$scratch/$(dirname "$f")" || die "cannot create $scratch"
+	cp "$src/$f" "$scratch/$f" || die "cannot copy $f for the dry run"
+done <<EOF
+$files
+EOF
+for p in "$here"/patches/*.patch; do
+	patch -p1 -N --quiet -d "$scratch" < "$p" >/dev/null ||
 		die "patch $(basename "$p") does not apply to $src"
 done
 

@@ -27,6 +27,7 @@
 #include "exec/address-spaces.h"
 #include "hw/irq.h"
 #include "hw/sysbus.h"
+#include "hw/qdev-properties.h"
 #include "hw/dma/qcom_hidma.h"
 #include "migration/vmstate.h"
 #include "trace.h"
@@ -203,6 +204,98 @@ static void hidma_kick(QcomHidmaState *s)
 }
 
 /*
+ * DMA of a channel, piece by piece.  A piece is translated once in the
+ * channel's address space (behind an IOMMU on some boards), so that the
+ * IOMMU sees each access once and reports each fault once; it ends where
+ * the translation or the target region does.  RAM is then mapped and
+ * copied directly (zero copy); anything else goes through checked
+ * transactions on the translated address, BOUNCE_SIZE bytes at a time.
+ */
+typedef struct HidmaDmaPiece {
+    AddressSpace *as;           /* where the translated address lives */
+    hwaddr addr;                /* translated address */
+    hwaddr len;                 /* contiguous bytes from @addr */
+    void *ptr;                  /* mapped RAM, or NULL */
+} HidmaDmaPiece;
+
+#define BOUNCE_SIZE             4096
+
+/* Returns false if @addr cannot be accessed (translation fault, no bus). */
+static bool hidma_dma_piece(QcomHidmaChan *c, uint64_t addr, hwaddr len,
+                            bool is_write, HidmaDmaPiece *p)
+{
+    MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+    IOMMUTLBEntry iotlb;
+    MemoryRegion *mr;
+    hwaddr xlat, l;
+
+    RCU_READ_LOCK_GUARD();
+    iotlb = address_space_get_iotlb_entry(c->as, addr, is_write, attrs);
+    if (!(iotlb.perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
+        trace_qcom_hidma_dma_fault(c->idx, is_write ? "write" : "read",
+                                   addr);
+        return false;
+    }
+    p->as = iotlb.target_as;
+    p->addr = iotlb.translated_addr | (addr & iotlb.addr_mask);
+    if (p->as == c->as) {
+        /* no IOMMU on the way: the "page" is only a target page */
+        l = len;
+    } else {
+        l = MIN(len - 1, iotlb.addr_mask - (addr & iotlb.addr_mask)) + 1;
+    }
+    mr = address_space_translate(p->as, p->addr, &xlat, &l, is_write, attrs);
+    p->ptr = NULL;
+    if (memory_access_is_direct(mr, is_write)) {
+        p->ptr = address_space_map(p->as, p->addr, &l, is_write, attrs);
+    }
+    if (!p->ptr) {
+        l = MIN(l, BOUNCE_SIZE);
+    }
+    p->len = l;
+    trace_qcom_hidma_dma_piece(c->idx, is_write ? "write" : "read", addr,
+                               p->addr, l, p->ptr ? "RAM" : "MMIO");
+    return true;
+}
+
+static void hidma_dma_piece_end(HidmaDmaPiece *p, bool is_write, hwaddr done)
+{
+    if (p->ptr) {
+        address_space_unmap(p->as, p->ptr, p->len, is_write, done);
+        p->ptr = NULL;
+    }
+}
+
+/* A small access of channel @c (TRE fetch, event write), piece by piece. */
+static MemTxResult hidma_dma_rw(QcomHidmaChan *c, uint64_t addr, void *buf,
+                                hwaddr len, bool is_write)
+{
+    MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
+    MemTxResult res = MEMTX_OK;
+    uint8_t *b = buf;
+
+    while (len && res == MEMTX_OK) {
+        HidmaDmaPiece p;
+
+        if (!hidma_dma_piece(c, addr, len, is_write, &p)) {
+            return MEMTX_DECODE_ERROR;
+        }
+        if (!p.ptr) {
+            res = address_space_rw(p.as, p.addr, attrs, b, p.len, is_write);
+        } else if (is_write) {
+            memcpy(p.ptr, b, p.len);
+        } else {
+            memcpy(b, p.ptr, p.len);
+        }
+        hidma_dma_piece_end(&p, is_write, p.len);
+        addr += p.len;
+        b += p.len;
+        len -= p.len;
+    }
+    return res;
+}
+
+/*
  * Post the event of the TRE that completed last.  Returns false when the
  * event ring is full (software has not consumed enough events yet).
  */
@@ -234,10 +327,12 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
     evre[1] = cpu_to_le32(c->cur_done);
     evre[2] = cpu_to_le32(c->cur_off);
     evre[3] = 0;
-    res = address_space_write(s->as, ev_base(c) + c->ev_write_ptr,
-                              MEMTXATTRS_UNSPECIFIED, evre, sizeof(evre));
+    res = hidma_dma_rw(c, ev_base(c) + c->ev_write_ptr, evre, sizeof(evre),
+                       true);
     trace_qcom_hidma_event(c->idx, c->ev_write_ptr, code, info);
     if (res != MEMTX_OK) {
+        trace_qcom_hidma_dma_error(c->idx, "event write",
+                                   ev_base(c) + c->ev_write_ptr, res);
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: event write to 0x%" PRIx64
                       " failed\n", c->idx, ev_base(c) + c->ev_write_ptr);
@@ -281,9 +376,10 @@ static bool hidma_fetch(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
     memset(c->cur_tre, 0, sizeof(c->cur_tre));
     c->tr_read_off = (c->tr_read_off + TRE_SIZE) % c->tr_ring_len;
 
-    res = address_space_read(s->as, tr_base(c) + c->cur_off,
-                             MEMTXATTRS_UNSPECIFIED, raw, sizeof(raw));
+    res = hidma_dma_rw(c, tr_base(c) + c->cur_off, raw, sizeof(raw), false);
     if (res != MEMTX_OK) {
+        trace_qcom_hidma_dma_error(c->idx, "TRE read",
+                                   tr_base(c) + c->cur_off, res);
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: cannot read TRE at 0x%" PRIx64 "\n",
                       c->idx, tr_base(c) + c->cur_off);
@@ -341,56 +437,59 @@ static void fill_pattern(uint8_t *p, uint64_t n, uint64_t pattern,
 }
 
 /*
- * Move @len bytes.  RAM is mapped and copied directly (zero copy); anything
- * else goes through a small bounce buffer with checked transactions.
- * Returns 0 on success or the IRQ cause bit of the failure.
+ * Move @len bytes of channel @c, piece by piece.  Returns 0 on success or
+ * the IRQ cause bit of the failure; the pieces before it stay written.
  */
-static uint32_t hidma_move(QcomHidmaState *s, uint64_t dst, uint64_t src,
+static uint32_t hidma_move(QcomHidmaChan *c, uint64_t dst, uint64_t src,
                            uint64_t len, bool is_set, uint64_t pattern,
                            uint64_t pat_off)
 {
     MemTxAttrs attrs = MEMTXATTRS_UNSPECIFIED;
-
-    if (!is_set && !address_space_access_valid(s->as, src, len, false,
-                                               attrs)) {
-        return IRQ_DATA_RD_ERR;
-    }
-    if (!address_space_access_valid(s->as, dst, len, true, attrs)) {
-        return IRQ_DATA_WR_ERR;
-    }
+    uint8_t buf[BOUNCE_SIZE];
 
     while (len) {
-        hwaddr dl = len, sl = len, n;
-        void *dp, *sp = NULL;
+        HidmaDmaPiece rd = { 0 }, wr;
+        MemTxResult res = MEMTX_OK;
+        uint32_t cause = 0;
+        hwaddr n = len;
+        void *out;
 
-        dp = address_space_map(s->as, dst, &dl, true, attrs);
-        if (dp && !is_set) {
-            sp = address_space_map(s->as, src, &sl, false, attrs);
-        }
-        if (dp && (is_set || sp)) {
-            n = is_set ? dl : MIN(dl, sl);
-            if (is_set) {
-                fill_pattern(dp, n, pattern, pat_off);
-            } else {
-                memmove(dp, sp, n);
-                address_space_unmap(s->as, sp, sl, false, n);
-            }
-            address_space_unmap(s->as, dp, dl, true, n);
-        } else {
-            uint8_t buf[4096];
-
-            if (dp) {
-                address_space_unmap(s->as, dp, dl, true, 0);
-            }
-            n = MIN(len, sizeof(buf));
-            if (is_set) {
-                fill_pattern(buf, n, pattern, pat_off);
-            } else if (address_space_read(s->as, src, attrs, buf, n)) {
+        if (!is_set) {
+            if (!hidma_dma_piece(c, src, n, false, &rd)) {
                 return IRQ_DATA_RD_ERR;
             }
-            if (address_space_write(s->as, dst, attrs, buf, n)) {
-                return IRQ_DATA_WR_ERR;
+            n = rd.len;
+        }
+        if (!hidma_dma_piece(c, dst, n, true, &wr)) {
+            hidma_dma_piece_end(&rd, false, 0);
+            return IRQ_DATA_WR_ERR;
+        }
+        /* a piece that is not RAM on either side is at most BOUNCE_SIZE */
+        n = MIN(n, wr.len);
+        out = wr.ptr ? wr.ptr : buf;
+
+        if (is_set) {
+            fill_pattern(out, n, pattern, pat_off);
+        } else if (rd.ptr) {
+            memmove(out, rd.ptr, n);
+        } else {
+            res = address_space_read(rd.as, rd.addr, attrs, out, n);
+            if (res != MEMTX_OK) {
+                trace_qcom_hidma_dma_error(c->idx, "data read", src, res);
+                cause = IRQ_DATA_RD_ERR;
             }
+        }
+        if (!cause && !wr.ptr) {
+            res = address_space_write(wr.as, wr.addr, attrs, buf, n);
+            if (res != MEMTX_OK) {
+                trace_qcom_hidma_dma_error(c->idx, "data write", dst, res);
+                cause = IRQ_DATA_WR_ERR;
+            }
+        }
+        hidma_dma_piece_end(&rd, false, n);
+        hidma_dma_piece_end(&wr, true, n);
+        if (cause) {
+            return cause;
         }
         len -= n;
         dst += n;
@@ -429,7 +528,7 @@ static uint64_t hidma_grant(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
     chunk = MIN(len - c->cur_done, MIN((uint64_t)rx * rb, (uint64_t)wx * wb));
 
     trace_qcom_hidma_grant(c->idx, chunk);
-    cause = hidma_move(s, dst + c->cur_done, src + c->cur_done, chunk, is_set,
+    cause = hidma_move(c, dst + c->cur_done, src + c->cur_done, chunk, is_set,
                        src, c->cur_done);
     if (cause) {
         qemu_log_mask(LOG_GUEST_ERROR,
@@ -1374,8 +1473,14 @@ static void hidma_realize(DeviceState *dev, Error **errp)
         !check_range("hw-version-minor", s->cfg_ver_minor, 0, 15, errp)) {
         return;
     }
+    for (i = s->num_channels; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
+        if (s->ch[i].dma_mr) {
+            error_setg(errp, "ch%d-dma-mr is set but the device has only "
+                       "%u channels", i, s->num_channels);
+            return;
+        }
+    }
 
-    s->as = &address_space_memory;
     /* firmware tables are generated before the first reset */
     hidma_mgmt_reset(s);
     s->bh = qemu_bh_new_guarded(hidma_bh, s,
@@ -1403,6 +1508,15 @@ static void hidma_realize(DeviceState *dev, Error **errp)
         }
         c->trca_name = g_strdup_printf("hidma-ch%d-trca", i);
         c->evca_name = g_strdup_printf("hidma-ch%d-evca", i);
+        /* each channel is its own bus master (its own IOMMU stream) */
+        if (c->dma_mr) {
+            g_autofree char *name = g_strdup_printf("hidma-ch%d-dma", i);
+
+            address_space_init(&c->dma_as, c->dma_mr, name);
+            c->as = &c->dma_as;
+        } else {
+            c->as = &address_space_memory;
+        }
         memory_region_init_io(&c->trca_mr, OBJECT(s), &hidma_trca_ops, c,
                               c->trca_name, QCOM_HIDMA_WINDOW_SIZE);
         memory_region_init_io(&c->evca_mr, OBJECT(s), &hidma_evca_ops, c,
@@ -1435,12 +1549,16 @@ static void hidma_unrealize(DeviceState *dev)
         timer_free(s->ch[i].ev_reset_timer);
         g_free(s->ch[i].trca_name);
         g_free(s->ch[i].evca_name);
+        if (s->ch[i].as == &s->ch[i].dma_as) {
+            address_space_destroy(&s->ch[i].dma_as);
+        }
     }
 }
 
 static void hidma_instance_init(Object *obj)
 {
     QcomHidmaState *s = QCOM_HIDMA(obj);
+    int i;
 
     s->num_channels = DEF_NUM_CHANNELS;
     s->cfg_rd_burst = DEF_BURST;
@@ -1450,6 +1568,19 @@ static void hidma_instance_init(Object *obj)
     s->cfg_reset_cycles = DEF_RESET_CYCLES;
     s->cfg_ver_major = DEF_VER_MAJOR;
     s->cfg_ver_minor = DEF_VER_MINOR;
+
+    /*
+     * The board may put each channel behind an IOMMU: "ch<N>-dma-mr" is
+     * the memory region the channel's DMA goes to (default: system memory).
+     */
+    for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
+        g_autofree char *name = g_strdup_printf("ch%d-dma-mr", i);
+
+        object_property_add_link(obj, name, TYPE_MEMORY_REGION,
+                                 (Object **)&s->ch[i].dma_mr,
+                                 qdev_prop_allow_set_link_before_realize,
+                                 OBJ_PROP_LINK_STRONG);
+    }
 }
 
 static int hidma_post_load(void *opaque, int version_id)

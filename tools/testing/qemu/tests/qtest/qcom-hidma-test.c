@@ -92,14 +92,16 @@ static uint64_t find_region(const char *mtree, const char *name)
     return g_ascii_strtoull(line, NULL, 16);
 }
 
-static void hidma_start(Hidma *h, const char *extra)
+/* @machine: extra options of -M virt, @extra: of -device qcom-hidma */
+static void hidma_start_on(Hidma *h, const char *machine, const char *extra)
 {
     g_autofree char *mtree = NULL;
     int i;
 
     memset(h, 0, sizeof(*h));
-    h->qts = qtest_initf("-M virt,gic-version=3 -cpu max -m 256 -nodefaults "
-                         "-device qcom-hidma,id=hidma0%s", extra ? extra : "");
+    h->qts = qtest_initf("-M virt,gic-version=3%s -cpu max -m 256 -nodefaults "
+                         "-device qcom-hidma,id=hidma0%s", machine,
+                         extra ? extra : "");
     mtree = qtest_hmp(h->qts, "info mtree");
     h->mgmt = find_region(mtree, "hidma-mgmt");
     for (i = 0; i < 16; i++) {
@@ -114,6 +116,11 @@ static void hidma_start(Hidma *h, const char *extra)
         g_assert(h->evca[i]);
         h->nch = i + 1;
     }
+}
+
+static void hidma_start(Hidma *h, const char *extra)
+{
+    hidma_start_on(h, "", extra);
 }
 
 static void hidma_stop(Hidma *h)
@@ -241,8 +248,11 @@ static uint64_t ev_ring(int ch)
     return RAM_BASE + 0x200000 + ch * 0x10000;
 }
 
-/* the programming sequence of the Linux driver (hidma_ll_setup) */
-static void ch_setup(Hidma *h, int ch, int ntre)
+/*
+ * The programming sequence of the Linux driver (hidma_ll_setup), with the
+ * rings at bus addresses @tre and @ev.
+ */
+static void ch_setup_at(Hidma *h, int ch, int ntre, uint64_t tre, uint64_t ev)
 {
     ev_wr(h, ch, EV_IRQ_EN, 0);
     ev_wr(h, ch, EV_IRQ_CLR, ev_rd(h, ch, EV_IRQ_STAT));
@@ -252,11 +262,11 @@ static void ch_setup(Hidma *h, int ch, int ntre)
     g_assert(wait_state(h, true, ch, ST_DISABLED));
     ev_wr(h, ch, EV_IRQ_CLR, ev_rd(h, ch, EV_IRQ_STAT));
     ev_wr(h, ch, EV_IRQ_EN, 0);
-    tr_wr(h, ch, RING_LOW, (uint32_t)tre_ring(ch));
-    tr_wr(h, ch, RING_HIGH, tre_ring(ch) >> 32);
+    tr_wr(h, ch, RING_LOW, (uint32_t)tre);
+    tr_wr(h, ch, RING_HIGH, tre >> 32);
     tr_wr(h, ch, RING_LEN, ntre * TRE_SIZE);
-    ev_wr(h, ch, RING_LOW, (uint32_t)ev_ring(ch));
-    ev_wr(h, ch, RING_HIGH, ev_ring(ch) >> 32);
+    ev_wr(h, ch, RING_LOW, (uint32_t)ev);
+    ev_wr(h, ch, RING_HIGH, ev >> 32);
     ev_wr(h, ch, RING_LEN, ntre * EVRE_SIZE);
     ev_wr(h, ch, EV_INTCTRL, (ev_rd(h, ch, EV_INTCTRL) & ~0xf) | 1);
     ev_wr(h, ch, EV_IRQ_CLR, IRQ_ALL);
@@ -266,6 +276,11 @@ static void ch_setup(Hidma *h, int ch, int ntre)
              wait_state(h, true, ch, ST_RUNNING));
     cmd(h, false, ch, CMD_ENABLE);
     g_assert_cmpint(state_of(tr_rd(h, ch, CTRLSTS)), ==, ST_ENABLED);
+}
+
+static void ch_setup(Hidma *h, int ch, int ntre)
+{
+    ch_setup_at(h, ch, ntre, tre_ring(ch), ev_ring(ch));
 }
 
 static void host_start(Hidma *h, const char *extra)
@@ -618,6 +633,28 @@ static void test_err_tre_read(void)
     tr_wr(&h, 4, RING_LOW, (uint32_t)UNMAPPED);
     tr_wr(&h, 4, DOORBELL, TRE_SIZE);
     check_error(&h, 4, 9);
+    hidma_stop(&h);
+}
+
+/*
+ * DMA from or to the channel's own register windows is refused by the
+ * memory core (re-entrant I/O); the channel must report it, not complete
+ * with zeros (a read through QEMU's map bounce buffer used to lose it).
+ */
+static void test_err_mmio(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 3, 8);
+    put_tre(&h, 3, 0, 3, 64, h.trca[3], RAM_BASE + 0x2000000);
+    tr_wr(&h, 3, DOORBELL, TRE_SIZE);
+    check_error(&h, 3, 10);
+    ch_setup(&h, 4, 8);
+    put_tre(&h, 4, 0, 3, 64, RAM_BASE + 0x1000000, h.trca[5] + RING_LOW);
+    tr_wr(&h, 4, DOORBELL, TRE_SIZE);
+    check_error(&h, 4, 11);
+    g_assert_cmphex(tr_rd(&h, 5, RING_LOW), ==, 0);
     hidma_stop(&h);
 }
 
@@ -1045,6 +1082,378 @@ static void test_acpi_dsdt(void)
     check_dsdt(",guest-mode=on,num-channels=3", 0, 3);
 }
 
+/*
+ * The channels behind the virt board's SMMUv3 (-M virt,iommu=smmuv3).  The
+ * test plays the SMMU driver: a 2-level stream table, one context
+ * descriptor and 4 KiB stage-1 page tables (39-bit input, levels 1-3), all
+ * built by hand in guest RAM, then SMMUEN and EVENTQEN.
+ */
+#define SMMU_BASE           0x09050000ULL
+#define SMMU_IDR1           0x004
+#define SMMU_CR0            0x020
+#define SMMU_CR0ACK         0x024
+#define SMMU_STRTAB_BASE    0x080
+#define SMMU_STRTAB_CFG     0x088
+#define SMMU_EVTQ_BASE      0x0a0
+#define SMMU_EVTQ_PROD      0x100a8
+#define SMMU_EVTQ_CONS      0x100ac
+#define SMMU_CR0_SMMUEN     (1 << 0)
+#define SMMU_CR0_EVTQEN     (1 << 2)
+#define SMMU_EVT_F_TRANSLATION 0x10
+#define SMMU_EVT_SIZE       32
+#define SMMU_STE_SIZE       64
+
+/* virt hands the channels stream IDs out from 0x10000, in plug order */
+#define HIDMA_SID(ch)       (0x10000 + (ch))
+
+/* SMMU structures, in the upper half of the 256 MiB of RAM */
+#define SMMU_L1_STRTAB      (RAM_BASE + 0x8000000)
+#define SMMU_L2_STRTAB      (RAM_BASE + 0x8010000)  /* SIDs 0x10000.. */
+#define SMMU_CD             (RAM_BASE + 0x8020000)
+#define SMMU_EVTQ           (RAM_BASE + 0x8030000)
+#define SMMU_PGTABLES       (RAM_BASE + 0x8100000)
+
+/* IOVAs of the rings: the guest-physical address minus RAM_BASE */
+#define IOVA(gpa)           ((gpa) - RAM_BASE)
+
+typedef struct Smmu {
+    QTestState *qts;
+    uint64_t next_table;
+    uint64_t pgd;
+} Smmu;
+
+static uint64_t smmu_rd(Hidma *h, uint32_t off)
+{
+    return qtest_readl(h->qts, SMMU_BASE + off);
+}
+
+static void smmu_wr(Hidma *h, uint32_t off, uint32_t val)
+{
+    qtest_writel(h->qts, SMMU_BASE + off, val);
+}
+
+static uint64_t smmu_new_table(Smmu *s)
+{
+    uint64_t t = s->next_table;
+
+    s->next_table += 4096;
+    qtest_memset(s->qts, t, 0, 4096);
+    return t;
+}
+
+/* map the 4 KiB page at @iova to @gpa, read/write */
+static void smmu_map(Smmu *s, uint64_t iova, uint64_t gpa)
+{
+    uint64_t table = s->pgd;
+    int level;
+
+    for (level = 1; level < 3; level++) {
+        uint64_t slot = table + ((iova >> (39 - 9 * level)) & 0x1ff) * 8;
+        uint64_t desc = qtest_readq(s->qts, slot);
+
+        if (!(desc & 1)) {
+            desc = smmu_new_table(s) | 3;       /* table descriptor */
+            qtest_writeq(s->qts, slot, desc);
+        }
+        table = desc & 0xfffffffff000ULL;
+    }
+    /* page descriptor: AF, AP = 0 (read/write), non-secure */
+    qtest_writeq(s->qts, table + ((iova >> 12) & 0x1ff) * 8,
+                 gpa | (1 << 10) | 3);
+}
+
+static void smmu_map_range(Smmu *s, uint64_t iova, uint64_t gpa,
+                           uint64_t len)
+{
+    uint64_t off;
+
+    for (off = 0; off < len; off += 4096) {
+        smmu_map(s, iova + off, gpa + off);
+    }
+}
+
+/* one STE per channel, all sharing one context descriptor */
+static void smmu_setup(Hidma *h, Smmu *s, int nch)
+{
+    uint32_t cd[16] = { 0 };
+    int i;
+
+    s->qts = h->qts;
+    s->next_table = SMMU_PGTABLES;
+    s->pgd = smmu_new_table(s);
+
+    /* L1 descriptor of SIDs 0x10000..0x100ff: L2 table, span 9 */
+    qtest_writeq(h->qts, SMMU_L1_STRTAB + (HIDMA_SID(0) >> 8) * 8,
+                 SMMU_L2_STRTAB | 9);
+    for (i = 0; i < nch; i++) {
+        uint32_t ste[16] = { 0 };
+        int w;
+
+        /* V, config = stage 1 translate, stage 2 bypass; CD pointer */
+        ste[0] = cpu_to_le32(1 | (5 << 1) | (uint32_t)SMMU_CD);
+        ste[1] = cpu_to_le32(SMMU_CD >> 32);
+        for (w = 2; w < 16; w++) {
+            ste[w] = 0;
+        }
+        qtest_memwrite(h->qts, SMMU_L2_STRTAB +
+                       (HIDMA_SID(i) & 0xff) * SMMU_STE_SIZE,
+                       ste, sizeof(ste));
+    }
+
+    /* T0SZ 25 (39-bit), TG0 4 KiB, EPD1, V */
+    cd[0] = cpu_to_le32(25 | (1u << 30) | (1u << 31));
+    /* IPS 48-bit, AA64, R (record faults), A (abort), ASID 1 */
+    cd[1] = cpu_to_le32(5 | (1 << 9) | (1 << 13) | (1 << 14) | (1 << 16));
+    cd[2] = cpu_to_le32((uint32_t)s->pgd);
+    cd[3] = cpu_to_le32(s->pgd >> 32);
+    qtest_memwrite(h->qts, SMMU_CD, cd, sizeof(cd));
+
+    qtest_writeq(h->qts, SMMU_BASE + SMMU_STRTAB_BASE, SMMU_L1_STRTAB);
+    /* 2-level, split 8, 17 bits of stream ID */
+    smmu_wr(h, SMMU_STRTAB_CFG, (1 << 16) | (8 << 6) | 17);
+    qtest_writeq(h->qts, SMMU_BASE + SMMU_EVTQ_BASE, SMMU_EVTQ | 5);
+    smmu_wr(h, SMMU_EVTQ_PROD, 0);
+    smmu_wr(h, SMMU_EVTQ_CONS, 0);
+    smmu_wr(h, SMMU_CR0, SMMU_CR0_SMMUEN | SMMU_CR0_EVTQEN);
+    g_assert_cmphex(smmu_rd(h, SMMU_CR0ACK), ==,
+                    SMMU_CR0_SMMUEN | SMMU_CR0_EVTQEN);
+}
+
+/* the rings of @ch, mapped at IOVA(gpa), and the channel set up on them */
+static void smmu_ch_setup(Hidma *h, Smmu *s, int ch, int ntre)
+{
+    smmu_map_range(s, IOVA(tre_ring(ch)), tre_ring(ch), 4096);
+    smmu_map_range(s, IOVA(ev_ring(ch)), ev_ring(ch), 4096);
+    ch_setup_at(h, ch, ntre, IOVA(tre_ring(ch)), IOVA(ev_ring(ch)));
+}
+
+/* event @n of the SMMU event queue is a translation fault of @sid */
+static void check_smmu_fault(Hidma *h, int n, uint32_t sid, uint64_t iova,
+                             bool read)
+{
+    uint32_t evt[8];
+
+    qtest_memread(h->qts, SMMU_EVTQ + n * SMMU_EVT_SIZE, evt, sizeof(evt));
+    g_assert_cmphex(le32_to_cpu(evt[0]) & 0xff, ==, SMMU_EVT_F_TRANSLATION);
+    g_assert_cmphex(le32_to_cpu(evt[1]), ==, sid);
+    g_assert_cmpint((le32_to_cpu(evt[3]) >> 3) & 1, ==, read);  /* RnW */
+    g_assert_cmphex(le32_to_cpu(evt[4]) |
+                    (uint64_t)le32_to_cpu(evt[5]) << 32, ==, iova);
+}
+
+static void smmu_start(Hidma *h, Smmu *s)
+{
+    hidma_start_on(h, ",iommu=smmuv3", NULL);
+    g_assert(h->mgmt);
+    mg_wr(h, MGMT_CFG, 1);
+    smmu_setup(h, s, h->nch);
+}
+
+/* a platform master needs a 17-bit stream ID; PCI alone keeps 16 bits */
+static void test_smmu_sid_size(void)
+{
+    QTestState *qts;
+    Hidma h;
+
+    qts = qtest_init("-M virt,gic-version=3,iommu=smmuv3 -cpu max "
+                     "-nodefaults");
+    g_assert_cmpint(qtest_readl(qts, SMMU_BASE + SMMU_IDR1) & 0x3f, ==, 16);
+    qtest_quit(qts);
+    hidma_start_on(&h, ",iommu=smmuv3", NULL);
+    g_assert_cmpint(smmu_rd(&h, SMMU_IDR1) & 0x3f, ==, 17);
+    hidma_stop(&h);
+}
+
+/*
+ * A copy through mapped IOVAs: both buffers are three IOVA pages mapped to
+ * shuffled guest-physical pages, the copy starts inside a page and crosses
+ * two page boundaries on each side.
+ */
+static void test_smmu_copy(void)
+{
+    static const int src_pg[3] = { 2, 0, 1 }, dst_pg[3] = { 1, 2, 0 };
+    const uint64_t src_iova = 0x1000000, dst_iova = 0x2000000;
+    const uint64_t src_gpa = RAM_BASE + 0x2000000;
+    const uint64_t dst_gpa = RAM_BASE + 0x3000000;
+    const uint32_t src_off = 50, dst_off = 300, len = 8000;
+    g_autofree uint8_t *src = g_malloc(3 * 4096);
+    g_autofree uint8_t *dst = g_malloc(3 * 4096);
+    g_autofree uint8_t *dst0 = g_malloc(3 * 4096);
+    Hidma h;
+    Smmu s;
+    uint32_t i;
+    int ch = 2;
+
+    smmu_start(&h, &s);
+    for (i = 0; i < 3; i++) {
+        smmu_map(&s, src_iova + i * 4096, src_gpa + src_pg[i] * 4096);
+        smmu_map(&s, dst_iova + i * 4096, dst_gpa + dst_pg[i] * 4096);
+    }
+    smmu_ch_setup(&h, &s, ch, 8);
+    fill(&h, src_gpa, 3 * 4096, 1);
+    fill(&h, dst_gpa, 3 * 4096, 2);
+    qtest_memread(h.qts, dst_gpa, dst0, 3 * 4096);
+    put_tre(&h, ch, 0, 3, len, src_iova + src_off, dst_iova + dst_off);
+    tr_wr(&h, ch, DOORBELL, TRE_SIZE);
+    g_assert(wait_wp(&h, ch, EVRE_SIZE));
+    g_assert_cmphex(evre0(&h, ch, 0) >> 24, ==, 0x10);
+    g_assert_cmpint(chprop(&h, ch, "bytes"), ==, len);
+
+    /* byte i of the IOVA range of the destination, in guest RAM */
+    qtest_memread(h.qts, src_gpa, src, 3 * 4096);
+    qtest_memread(h.qts, dst_gpa, dst, 3 * 4096);
+    for (i = 0; i < 3 * 4096; i++) {
+        uint32_t d = dst_pg[i / 4096] * 4096 + i % 4096;
+        uint32_t j = i - dst_off + src_off;
+
+        if (i >= dst_off && i < dst_off + len) {
+            g_assert_cmphex(dst[d], ==,
+                            src[src_pg[j / 4096] * 4096 + j % 4096]);
+        } else {
+            g_assert_cmphex(dst[d], ==, dst0[d]);
+        }
+    }
+    /* the identity (IOVA as a physical address) was not written */
+    g_assert_cmphex(qtest_readl(h.qts, dst_iova + dst_off), ==, 0);
+    g_assert_cmphex(smmu_rd(&h, SMMU_EVTQ_PROD), ==, 0);
+    hidma_stop(&h);
+}
+
+/*
+ * Translation faults: each one leaves exactly one F_TRANSLATION event with
+ * the channel's stream ID in the SMMU event queue, and the channel reports
+ * it as a bus error: data write 11, data read 10, TRE read 9, event write
+ * 1.  The channel carries on with its next TRE.
+ */
+static void test_smmu_fault(void)
+{
+    const uint64_t buf_iova = 0x1000000, buf_gpa = RAM_BASE + 0x2000000;
+    const uint64_t unmapped = 0x3000000;
+    Hidma h;
+    Smmu s;
+    uint32_t e;
+
+    smmu_start(&h, &s);
+    smmu_map_range(&s, buf_iova, buf_gpa, 2 * 4096);
+    fill(&h, buf_gpa, 4096, 7);
+
+    /* channel 0: a write fault, a read fault, then a good copy */
+    smmu_ch_setup(&h, &s, 0, 8);
+    put_tre(&h, 0, 0, 3, 256, buf_iova, unmapped + 0x80);
+    put_tre(&h, 0, 1, 3, 256, unmapped + 0x1000, buf_iova + 4096);
+    put_tre(&h, 0, 2, 3, 256, buf_iova, buf_iova + 4096);
+    tr_wr(&h, 0, DOORBELL, 3 * TRE_SIZE);
+    g_assert(wait_wp(&h, 0, 3 * EVRE_SIZE));
+    g_assert_cmphex(evre0(&h, 0, 0) >> 24, ==, 0x43);
+    g_assert_cmphex(evre0(&h, 0, 1) >> 24, ==, 0x42);
+    g_assert_cmphex(evre0(&h, 0, 2) >> 24, ==, 0x10);
+    g_assert_cmphex(ev_rd(&h, 0, EV_IRQ_STAT), ==,
+                    (1 << 11) | (1 << 10) | 1);
+    assert_same(&h, buf_gpa, buf_gpa + 4096, 256);
+    g_assert_cmphex(smmu_rd(&h, SMMU_EVTQ_PROD), ==, 2);
+    check_smmu_fault(&h, 0, HIDMA_SID(0), unmapped + 0x80, false);
+    check_smmu_fault(&h, 1, HIDMA_SID(0), unmapped + 0x1000, true);
+
+    /* channel 1: its transfer ring is not mapped */
+    smmu_map_range(&s, IOVA(ev_ring(1)), ev_ring(1), 4096);
+    ch_setup_at(&h, 1, 8, unmapped + 0x2000, IOVA(ev_ring(1)));
+    tr_wr(&h, 1, DOORBELL, TRE_SIZE);
+    check_error(&h, 1, 9);
+    g_assert_cmphex(smmu_rd(&h, SMMU_EVTQ_PROD), ==, 3);
+    check_smmu_fault(&h, 2, HIDMA_SID(1), unmapped + 0x2000, true);
+
+    /* channel 3: its event ring is not mapped; the data still moves */
+    smmu_map_range(&s, IOVA(tre_ring(3)), tre_ring(3), 4096);
+    ch_setup_at(&h, 3, 8, IOVA(tre_ring(3)), unmapped + 0x3000);
+    put_tre(&h, 3, 0, 3, 128, buf_iova + 256, buf_iova + 4096 + 256);
+    tr_wr(&h, 3, DOORBELL, TRE_SIZE);
+    g_assert(wait_wp(&h, 3, EVRE_SIZE));
+    g_assert_cmphex(ev_rd(&h, 3, EV_IRQ_STAT), ==, (1 << 1) | 1);
+    assert_same(&h, buf_gpa + 256, buf_gpa + 4096 + 256, 128);
+    g_assert_cmphex(smmu_rd(&h, SMMU_EVTQ_PROD), ==, 4);
+    check_smmu_fault(&h, 3, HIDMA_SID(3), unmapped + 0x3000, false);
+
+    /* nothing was written at the unmapped IOVAs taken as addresses */
+    e = qtest_readl(h.qts, RAM_BASE + unmapped + 0x80);
+    g_assert_cmphex(e, ==, 0);
+    hidma_stop(&h);
+}
+
+/*
+ * IORT: one named component per channel, named as the channel's device in
+ * the DSDT (a full path with 4-character segments, "\_SB_.HC00", as Linux
+ * compares it), with a single ID mapping of its stream ID into the SMMUv3
+ * node.
+ * DSDT: _CCA on every channel.  Set HIDMA_IORT_OUT=file to save the IORT
+ * (and file.dsdt the DSDT) for "iasl -d".
+ */
+static void test_smmu_acpi(void)
+{
+    Hidma h;
+    g_autofree uint8_t *blob = NULL;
+    const uint8_t *iort, *dsdt, *p;
+    uint32_t len, nodes, off, i, smmu_off = 0;
+    int ncs = 0;
+    size_t got;
+
+    hidma_start_on(&h, ",iommu=smmuv3", NULL);
+    got = fwcfg_file(h.qts, "etc/acpi/tables", &blob);
+    g_assert_cmpint(got, >, 0);
+
+    iort = find_mem(blob, got, "IORT", 4);
+    g_assert(iort);
+    len = ldl_le_p(iort + 4);
+    nodes = ldl_le_p(iort + 36);
+    off = ldl_le_p(iort + 40);
+    for (i = 0; i < nodes; i++) {
+        const uint8_t *node = iort + off;
+
+        g_assert_cmpint(off, <, len);
+        if (node[0] == 4) {
+            smmu_off = off;
+        } else if (node[0] == 1) {
+            g_autofree char *name = g_strdup_printf("\\_SB_.HC0%d", ncs);
+            const uint8_t *map = node + ldl_le_p(node + 12);
+
+            g_assert_cmpint(ldl_le_p(node + 8), ==, 1);
+            g_assert_cmpint(ldl_le_p(node + 20), ==, 1);     /* CCA */
+            g_assert_cmpint(node[28], ==, 64);              /* address bits */
+            g_assert_cmpstr((const char *)node + 29, ==, name);
+            g_assert_cmphex(ldl_le_p(map + 8), ==, HIDMA_SID(ncs));
+            g_assert_cmphex(ldl_le_p(map + 12), ==, smmu_off);
+            g_assert_cmphex(ldl_le_p(map + 16), ==, 1);     /* single */
+            ncs++;
+        }
+        off += lduw_le_p(node + 1);
+    }
+    g_assert_cmpint(off, ==, len);
+    g_assert_cmpint(smmu_off, !=, 0);
+    g_assert_cmpint(ncs, ==, 6);
+
+    dsdt = find_mem(blob, got, "DSDT", 4);
+    g_assert(dsdt);
+    len = ldl_le_p(dsdt + 4);
+    p = dsdt;
+    for (i = 0; i < 6; i++) {
+        const uint8_t *crs;
+
+        p = find_mem(p + 1, len - (p + 1 - dsdt), "QCOM8061", 8);
+        g_assert(p);
+        crs = find_mem(p, len - (p - dsdt), "_CRS", 4);
+        g_assert(crs);
+        g_assert(find_mem(p, crs - p, "_CCA", 4));
+    }
+    if (g_getenv("HIDMA_IORT_OUT")) {
+        const char *f = g_getenv("HIDMA_IORT_OUT");
+        g_autofree char *fd = g_strdup_printf("%s.dsdt", f);
+
+        g_assert(g_file_set_contents(f, (const char *)iort,
+                                     ldl_le_p(iort + 4), NULL));
+        g_assert(g_file_set_contents(fd, (const char *)dsdt, len, NULL));
+    }
+    hidma_stop(&h);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1062,6 +1471,7 @@ int main(int argc, char **argv)
     qtest_add_func("/qcom-hidma/error/data-read", test_err_data_read);
     qtest_add_func("/qcom-hidma/error/data-write", test_err_data_write);
     qtest_add_func("/qcom-hidma/error/tre-read", test_err_tre_read);
+    qtest_add_func("/qcom-hidma/error/mmio", test_err_mmio);
     qtest_add_func("/qcom-hidma/fail-injection", test_fail_injection);
     qtest_add_func("/qcom-hidma/reset-timeout", test_reset_timeout);
     qtest_add_func("/qcom-hidma/reset-hang", test_reset_hang);
@@ -1073,6 +1483,10 @@ int main(int argc, char **argv)
     qtest_add_func("/qcom-hidma/bad-qom-set", test_bad_qom_set);
     qtest_add_func("/qcom-hidma/realize-errors", test_realize_errors);
     qtest_add_func("/qcom-hidma/acpi-dsdt", test_acpi_dsdt);
+    qtest_add_func("/qcom-hidma/smmu/sid-size", test_smmu_sid_size);
+    qtest_add_func("/qcom-hidma/smmu/copy", test_smmu_copy);
+    qtest_add_func("/qcom-hidma/smmu/fault", test_smmu_fault);
+    qtest_add_func("/qcom-hidma/smmu/acpi", test_smmu_acpi);
     qtest_add_func("/qcom-hidma/throughput", test_throughput);
 
     return g_test_run();

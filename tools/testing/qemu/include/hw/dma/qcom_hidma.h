@@ -51,6 +51,11 @@ typedef struct QcomHidmaChan {
     char *trca_name;
     char *evca_name;
 
+    /* bus master: DMA goes to @dma_mr (link), system memory if unset */
+    MemoryRegion *dma_mr;
+    AddressSpace dma_as;
+    AddressSpace *as;
+
     /* transfer channel (TRCA) */
     uint32_t tr_state;
     uint32_t tr_cmd;
@@ -114,7 +119,6 @@ struct QcomHidmaState {
     qemu_irq mgmt_irq;
     QEMUBH *bh;
     QEMUTimer *engine_timer;
-    AddressSpace *as;
 
     /* configuration (command line) */
     uint32_t num_channels;
