@@ -410,17 +410,22 @@ gate_bindings()
 gate_qemu_dtb()
 {
 	local qemu="$HIDMA_CACHE/links/qemu/build/qemu-system-aarch64" layout opt schema dtb
+	local machine
 	[ -n "$(binding_files)" ] || { echo "no bindings yet"; return "$SKIP"; }
 	[ -x "$qemu" ] || { echo "no bench QEMU built yet"; return "$SKIP"; }
 	"$qemu" -device help 2>/dev/null | grep '"qcom-hidma"' >/dev/null ||
 		{ echo "the bench QEMU has no qcom-hidma device yet"; return "$SKIP"; }
 	schema=$(our_schema) || { echo "$schema"; return 0; }
-	for layout in host guest; do
-		opt=""
-		[ "$layout" = guest ] && opt=",guest-mode=on"
+	# host and host-nosmmu: the host layout with and without the SMMU
+	for layout in host host-nosmmu guest; do
+		machine=virt,gic-version=3,acpi=off opt=""
+		case "$layout" in
+		host) machine+=",iommu=smmuv3" ;;
+		guest) opt=",guest-mode=on" ;;
+		esac
 		dtb="$WORK/bindings/qemu-$layout.dtb"
 		rm -f "$dtb"
-		"$qemu" -M virt,gic-version=3,acpi=off,dumpdtb="$dtb" -cpu max \
+		"$qemu" -M "$machine,dumpdtb=$dtb" -cpu max \
 			-device "qcom-hidma,id=hidma0$opt" -display none -nodefaults \
 			>"$WORK/bindings/qemu-$layout.log" 2>&1
 		[ -s "$dtb" ] || { echo "$layout: QEMU did not dump a DTB: $(head -n 2 "$WORK/bindings/qemu-$layout.log")"; continue; }
@@ -429,6 +434,31 @@ gate_qemu_dtb()
 		dtc -q -I dtb -O dts -o "$dtb.dts" "$dtb" 2>/dev/null
 		grep -q 'qcom,hidma' "$dtb.dts" ||
 			echo "$layout: no qcom,hidma node in QEMU's DTB"
+		# Every channel node is coherent; behind the SMMU exactly when
+		# the machine has one. The management node is no bus master.
+		python3 - "$dtb.dts" "$layout" <<'PY'
+import sys
+# dtc prints one property per line and one "name {" / "};" per node
+stack, nodes = [], []
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.endswith('{'):
+        stack.append([line[:-1].strip(), []])
+    elif line == '};':
+        nodes.append(stack.pop())
+    elif stack:
+        stack[-1][1].append(line)
+for name, props in nodes:
+    body = '\n'.join(props)
+    if 'qcom,hidma' not in body:
+        continue
+    chan = '"qcom,hidma-1.0"' in body
+    want = chan and sys.argv[2] == 'host'
+    if ('iommus = ' in body) != want:
+        print(f"{sys.argv[2]}: {name}: iommus {'missing' if want else 'present'}")
+    if chan and 'dma-coherent;' not in props:
+        print(f"{sys.argv[2]}: {name}: no dma-coherent")
+PY
 		validate_dtb "$schema" "$dtb" "qemu $layout DTB"
 	done
 	return 0

@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 # /init of the bench initramfs. The runner appends a small archive with
-# /hidma-run.env (HIDMA_LAYOUT, HIDMA_CHANNELS, HIDMA_MODE) and, in
+# /hidma-run.env (HIDMA_LAYOUT, HIDMA_CHANNELS, HIDMA_IOMMU, HIDMA_MODE) and, in
 # command mode, /hidma-run.sh, whose output goes between markers.
 
 /bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
@@ -17,7 +17,7 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 
 # shellcheck source=/dev/null # written by run-guest
 . /hidma-run.env
-export HIDMA_LAYOUT HIDMA_CHANNELS HIDMA_MODDIR=/lib/modules/hidma
+export HIDMA_LAYOUT HIDMA_CHANNELS HIDMA_IOMMU HIDMA_MODDIR=/lib/modules/hidma
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export HOME=/root TERM=${TERM:-vt100}
 mkdir -p "$HOME"

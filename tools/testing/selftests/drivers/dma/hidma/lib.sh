@@ -5,6 +5,7 @@
 # Environment set by the bench's init:
 #   HIDMA_LAYOUT    host | guest | acpi
 #   HIDMA_CHANNELS  number of channels the model has
+#   HIDMA_IOMMU     smmuv3 (channels behind the SMMU) | none
 #   HIDMA_MODDIR    where hidma.ko, hidma_mgmt.ko and the test modules are
 
 HIDMA_MODDIR=${HIDMA_MODDIR:-/lib/modules/hidma}
@@ -280,4 +281,28 @@ dmatest_run()
 	fi
 	[ "$(echo "$lines" | grep -c summary)" -eq "$want" ] || return 1
 	[ "$bad" -eq 0 ]
+}
+
+# smmu_expect begin|end: mark the kernel log around SMMU faults that a
+# test provokes on purpose; the bench's log scan fails on any other.
+smmu_expect()
+{
+	echo "hidma-expect: smmu-fault $1" > /dev/kmsg
+}
+
+# smmu_event_sids MARK: the stream ID (decimal) of each arm-smmu-v3 event
+# logged after line MARK of dmesg; the ID is the top word of the first
+# dword that the driver prints after "event 0xNN received".
+smmu_event_sids()
+{
+	local hex
+
+	dmesg | tail -n +$(($1 + 1)) | awk '
+		/arm-smmu-v3 .*: event 0x[0-9a-f]+ received/ { want = 1; next }
+		want && match($0, /0x[0-9a-f]+$/) {
+			print substr($0, RSTART + 2, 8)
+			want = 0
+		}' | while read -r hex; do
+		echo $((0x$hex))
+	done
 }
