@@ -91,6 +91,11 @@ job_add "runner: a guest that dies before its command ends gives 125" \
 job_add "runner: a kernel memory leak fails the run" \
 	expect_status 126 "$run" --timeout 300 \
 	--cmd "insmod /lib/modules/hidma/bench_leak.ko"
+job_add "runner: an SMMU fault that no test announced fails the run" \
+	expect_status 126 "$run" --timeout 300 \
+	--cmd "insmod /lib/modules/hidma/hidma_mgmt.ko &&
+	       insmod /lib/modules/hidma/hidma.ko &&
+	       insmod /lib/modules/hidma/hidma_test_client.ko channel=dma0chan0 test=iommu-fault"
 job_add "runner: an unknown layout is rejected" \
 	expect_error "unknown layout 'moon'" "$run" --layout moon --cmd true
 job_add "runner: an unknown flavour is rejected" \

@@ -31,6 +31,7 @@
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmaengine.h>
+#include <linux/iommu.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
@@ -48,7 +49,7 @@ MODULE_PARM_DESC(channel, "dmaengine channel to test, e.g. dma0chan0");
 static char *test = "basic";
 module_param(test, charp, 0444);
 MODULE_PARM_DESC(test,
-		 "basic|pause|highmem|all (those three)|terminate|error|after-fail|hold");
+		 "basic|pause|highmem|all (those three)|terminate|error|after-fail|iommu-fault|hold");
 
 static int expect = DMA_TRANS_READ_FAILED;
 module_param(expect, int, 0444);
@@ -389,6 +390,95 @@ out:
 	kfree(x);
 }
 
+#define FAULT_LEN	SZ_4K
+
+/* Wait for a transfer the test expects to fail; says what it got. */
+static void check_fault(struct dma_chan *chan, struct xfer *x, int want,
+			const char *what)
+{
+	dma_async_issue_pending(chan);
+	if (!wait_xfer(x)) {
+		check(false, "iommu-fault: %s: no callback", what);
+		return;
+	}
+	check(x->res.result == want && x->res.residue == FAULT_LEN,
+	      "iommu-fault: %s: result %d residue %u (want %d, %u)", what,
+	      x->res.result, x->res.residue, want, FAULT_LEN);
+}
+
+/*
+ * The channel sits behind a translating IOMMU. A transfer aimed at a bus
+ * address outside the client's mappings must fail on the side that
+ * faulted and leave the memory alone. The stray address is the physical
+ * address of a canary page: without the IOMMU the write would land there.
+ */
+static void test_iommu_fault(struct dma_chan *chan)
+{
+	struct device *dev = chan->device->dev;
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+	struct page *canary = NULL;
+	struct bufs b = {};
+	dma_addr_t stray;
+	struct xfer x;
+	u8 *want = NULL;
+
+	if (!dom || !(dom->type & __IOMMU_DOMAIN_PAGING)) {
+		check(false, "iommu-fault: the channel has a translating IOMMU domain");
+		return;
+	}
+	canary = alloc_page(GFP_KERNEL);
+	want = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!canary || !want || bufs_alloc(&b, chan, 2 * FAULT_LEN)) {
+		check(false, "iommu-fault: allocate buffers");
+		goto out;
+	}
+	fill_pattern(page_address(canary), PAGE_SIZE, 0xc3);
+	memcpy(want, page_address(canary), PAGE_SIZE);
+	stray = page_to_phys(canary);
+	if (iommu_iova_to_phys(dom, stray)) {
+		check(false, "iommu-fault: bus address %pad is unmapped", &stray);
+		goto out;
+	}
+	fill_pattern(b.src, FAULT_LEN, 0x3c);
+	memset(b.dst, 0, FAULT_LEN);
+	pr_info("# stray bus address %pad, buffers at %pad and %pad\n", &stray,
+		&b.src_dma, &b.dst_dma);
+
+	if (submit(chan, &x, stray, b.src_dma, 0, FAULT_LEN, NULL))
+		check(false, "iommu-fault: submit the stray write");
+	else
+		check_fault(chan, &x, DMA_TRANS_WRITE_FAILED, "memcpy to it");
+	if (submit(chan, &x, stray, 0, 0xee, FAULT_LEN, NULL))
+		check(false, "iommu-fault: submit the stray memset");
+	else
+		check_fault(chan, &x, DMA_TRANS_WRITE_FAILED, "memset of it");
+	if (submit(chan, &x, b.dst_dma, stray, 0, FAULT_LEN, NULL)) {
+		check(false, "iommu-fault: submit the stray read");
+	} else {
+		check_fault(chan, &x, DMA_TRANS_READ_FAILED, "memcpy from it");
+		check(!memchr_inv(b.dst, 0, FAULT_LEN),
+		      "iommu-fault: nothing written by the failed read");
+	}
+	check(!memcmp(page_address(canary), want, PAGE_SIZE),
+	      "iommu-fault: the canary behind the stray address is untouched");
+
+	/* The channel recovered: a mapped transfer works. */
+	if (submit(chan, &x, b.dst_dma, b.src_dma, 0, FAULT_LEN, NULL)) {
+		check(false, "iommu-fault: submit after the faults");
+	} else {
+		dma_async_issue_pending(chan);
+		check(wait_xfer(&x) && x.res.result == DMA_TRANS_NOERROR &&
+		      !memcmp(b.dst, b.src, FAULT_LEN),
+		      "iommu-fault: the next transfer passes with correct data");
+	}
+out:
+	dmaengine_terminate_sync(chan);
+	bufs_free(&b);
+	if (canary)
+		__free_page(canary);
+	kfree(want);
+}
+
 #define NR_TERM		64
 #define TERM_LEN	SZ_64K
 
@@ -720,6 +810,7 @@ static const struct {
 	{ "highmem", test_highmem, true },
 	{ "error", test_error, false },
 	{ "after-fail", test_after_fail, false },
+	{ "iommu-fault", test_iommu_fault, false },
 };
 
 static int __init hidma_test_client_init(void)
