@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: throughput, latency and CPU cost of our HIDMA driver, side by
-# side in one run with the in-kernel 6.12 driver (both on the acpi layout),
-# the guest CPU's memcpy and the host's memcpy (the ceiling of an emulated
-# engine); arbitration shares on a paced bus. Perf kernel only. Writes
+# side in one run with the in-kernel 6.12 driver (both on the acpi layout,
+# channels behind the SMMUv3), the guest CPU's memcpy and the host's memcpy
+# (the ceiling of an emulated engine); arbitration shares on a paced bus;
+# the cost of the SMMU to our driver. Perf kernel only. Writes
 # .build/bench/{results.md,results.csv,arbitration.csv,iops.png} and prints
 # a summary. Timings are measured here, never asserted.
 #
@@ -12,7 +13,7 @@
 #   BENCH_THREADS BENCH_MODES BENCH_DRIVERS  -> the matrix (guest/bench-matrix.sh)
 #   BENCH_CPU_MS BENCH_ARB_SECS BENCH_ARB_RATE BENCH_DEPTHS BENCH_DEPTH_SECS
 #                -> guest/bench-extra.sh
-#   BENCH_STAGES ("host matrix extra")  which stages to run; the others
+#   BENCH_STAGES ("host matrix extra nosmmu")  which stages to run; the others
 #                reuse their raw output from an earlier run
 #   BENCH_OUT (.build/bench)
 #   HIDMA_PREBUILT=1  do not run build-all.sh perf first
@@ -20,7 +21,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 out=${BENCH_OUT:-$HIDMA_BUILD/bench}
-stages=${BENCH_STAGES-host matrix extra}
+stages=${BENCH_STAGES-host matrix extra nosmmu}
 runs=${BENCH_RUNS:-3}
 start=$(date +%s)
 mkdir -p "$out"
@@ -45,8 +46,10 @@ guest_env()
 	printf '%s' "$env"
 }
 
-# guest_stage NAME SCRIPT BUDGET: boot the acpi layout on the perf kernel,
-# run /bench/SCRIPT, keep its result lines in $out/raw-NAME.txt. They are
+# guest_stage NAME SCRIPT BUDGET [IOMMU [ENV]]: boot the acpi layout on the
+# perf kernel (with the SMMU unless IOMMU is "none"), run /bench/SCRIPT with
+# the bench variables and then ENV ("K=V ..." words, which override them),
+# keep its result lines in $out/raw-NAME.txt. They are
 # taken from the console log rather than run-guest's stdout: on the acpi
 # layout the firmware's escape sequences share a line with the start marker.
 # The guest panics on an oops; then the stage boots again, resuming after
@@ -54,7 +57,8 @@ guest_env()
 # class (the matrix announces each point with a PT line), within BUDGET s.
 guest_stage()
 {
-	local name=$1 script=$2 budget=$3 rc pid n seen console attempt=1
+	local name=$1 script=$2 budget=$3 iommu=${4:-smmuv3} env=${5:-}
+	local rc pid n seen console attempt=1
 	local skip=0 avoid="" deadline last lastraw class why
 
 	deadline=$(($(date +%s) + budget))
@@ -62,10 +66,10 @@ guest_stage()
 	while :; do
 		console="$out/console-$name-$attempt.log"
 		rm -f "$console"
-		log "$name: booting the acpi layout (perf kernel), attempt $attempt"
+		log "$name: booting the acpi layout (perf kernel, iommu $iommu), attempt $attempt"
 		HIDMA_PREBUILT=1 "$HIDMA_BENCH/run-guest" --layout acpi --flavour perf \
-			--timeout $((deadline - $(date +%s))) --log "$console" \
-			--cmd "$(guest_env)BENCH_SKIP=$skip BENCH_AVOID='$avoid' sh /bench/$script" \
+			--iommu "$iommu" --timeout $((deadline - $(date +%s))) --log "$console" \
+			--cmd "$(guest_env)${env}BENCH_SKIP=$skip BENCH_AVOID='$avoid' sh /bench/$script" \
 			>/dev/null &
 		pid=$!
 		seen=0
@@ -126,18 +130,28 @@ fi
 # (the classes that crash a driver cost a reboot each and are left out).
 has_stage matrix && guest_stage matrix bench-matrix.sh 720
 has_stage extra && guest_stage extra bench-extra.sh 240
+# Our driver without the SMMU, at the two sizes where its cost shows: per
+# transfer (4 KiB) and per page (1 MiB). The matrix has the SMMU figures.
+if has_stage nosmmu; then
+	guest_stage nosmmu-guest bench-matrix.sh 300 none \
+		"BENCH_DRIVERS=hidma BENCH_OPS=memcpy BENCH_SIZES='4096 1048576' BENCH_NCH=1 BENCH_THREADS=1 BENCH_MODES=irq "
+	{
+		grep '^NOTE,' "$out/raw-nosmmu-guest.txt" || true
+		sed -n 's/^RAW,\([^,]*\),hidma,/RAW,\1,hidma-nosmmu,/p' "$out/raw-nosmmu-guest.txt"
+	} > "$out/raw-nosmmu.txt"
+fi
 
-for f in host matrix extra; do
+for f in host matrix extra nosmmu; do
 	[ -f "$out/raw-$f.txt" ] || log "no $f results (stage not run yet)"
 done
-cat "$out"/raw-{host,matrix,extra}.txt 2>/dev/null > "$out/raw.txt" || true
+cat "$out"/raw-{host,matrix,extra,nosmmu}.txt 2>/dev/null > "$out/raw.txt" || true
 
 python3 - "$out" "$(($(date +%s) - start))" <<'PY'
 import csv, math, os, statistics, sys
 
 out, elapsed = sys.argv[1], int(sys.argv[2])
 USER_HZ = 100
-NAMES = {"hidma": "hidma (ours)", "hdma": "hdma (in-kernel 6.12)",
+NAMES = {"hidma": "hidma (ours)", "hidma-nosmmu": "hidma (ours), no SMMU", "hdma": "hdma (in-kernel 6.12)",
          "cpu-memcpy": "CPU memcpy (guest)", "host-memcpy": "host memcpy"}
 
 raw, mem, ring, arb, notes, depth = {}, [], {}, [], [], {}
@@ -202,7 +216,7 @@ def frange(st, digits=0):
     return "-" if not st else f"{fnum(st[0], digits)} [{fnum(st[1], digits)}-{fnum(st[2], digits)}]"
 
 # ---------------------------------------------------------------- CSV
-order = {"hidma": 0, "hdma": 1, "cpu-memcpy": 2, "host-memcpy": 3}
+order = {"hidma": 0, "hdma": 1, "cpu-memcpy": 2, "host-memcpy": 3, "hidma-nosmmu": 4}
 keys = sorted(agg, key=lambda k: (order.get(k[0], 9), k[1], k[2], k[3], k[4], k[5]))
 with open(os.path.join(out, "results.csv"), "w", newline="") as fh:
     w = csv.writer(fh)
@@ -292,7 +306,8 @@ if ar:
 md = []
 md.append("# HIDMA benchmarks\n")
 md.append("Perf kernel (6.12, no debug options), QEMU TCG (`-cpu max -smp 2`), the "
-          "qcom-hidma model, acpi layout for both drivers. dmatest with fixed-size "
+          "qcom-hidma model, acpi layout for both drivers with the channels behind the "
+          "SMMUv3 (lazy IOTLB invalidation, the perf kernel's default). dmatest with fixed-size "
           "transfers (`norandom=1`, `noverify=1`, `alignment=6`), each point a run of a "
           "fixed number of iterations per thread, sized from a first short run to take "
           "about `BENCH_SECS` and left to end by itself (stopping dmatest with `run=0` "
@@ -344,6 +359,22 @@ for op in ops:
         md.append(f"| {op} | {fsize(s)} | {frange(c and c['iops'])} | {frange(c and c['mbs'])} "
                   f"| {frange(x and x['iops'])} | {frange(x and x['mbs'])} |")
 md.append("")
+smmu_sizes = [s for s in (4096, 1048576) if get("hidma-nosmmu", "memcpy", s)]
+if smmu_sizes:
+    md.append("## SMMU cost (our driver)\n")
+    md.append("memcpy, 1 channel, 1 thread, interrupt mode, acpi layout: the matrix's figures "
+              "(channels behind the SMMUv3) against a boot of the same layout without the "
+              "SMMU, in the same run. Under TCG the SMMU's cost is QEMU's page-table walk "
+              "and IOTLB, plus the guest's map/unmap and invalidation.\n")
+    md.append("| size | iops with SMMU | iops without | with/without | MB/s with | MB/s without | with/without |")
+    md.append("|---|---|---|---|---|---|---|")
+    for s in smmu_sizes:
+        a, b = agg.get(("hidma", "memcpy", s, 1, 1, "irq")), agg.get(("hidma-nosmmu", "memcpy", s, 1, 1, "irq"))
+        md.append(f"| {fsize(s)} | {frange(a and a['iops'])} | {frange(b and b['iops'])} "
+                  f"| {fr(ratio(a and a['iops'][0], b and b['iops'][0]))} "
+                  f"| {frange(a and a['mbs'], 1)} | {frange(b and b['mbs'], 1)} "
+                  f"| {fr(ratio(a and a['mbs'][0], b and b['mbs'][0]))} |")
+    md.append("")
 md.append("## Memory per channel\n")
 md.append("Free-memory deltas (/proc/meminfo MemFree, page granular) when the channel "
           "driver probes all channels (minus the module's own size from /proc/modules), "
@@ -421,6 +452,9 @@ for name, ok, text in targets:
 for n in sorted(depth):
     st = stats([d[0] for d in depth[n]])
     print(f"ring depth {n}: {frange(st)} iops (4 KiB memcpy, 16 threads, 1 channel)")
+for s in smmu_sizes:
+    print(f"SMMU cost, memcpy {fsize(s)}: iops with/without SMMU "
+          f"{fr(ratio(get('hidma', 'memcpy', s), get('hidma-nosmmu', 'memcpy', s)))}")
 for r in ar:
     print(f"arbitration {r[0]}: share A {'-' if r[11] is None else f'{r[11]:.1%}'} (expected {r[10]:.1%})")
 print(f"\nresults: {out}/results.md, results.csv, arbitration.csv, iops.png ({elapsed} s)")
