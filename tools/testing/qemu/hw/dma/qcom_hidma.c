@@ -177,6 +177,13 @@ static void hidma_update_tr_state(QcomHidmaChan *c)
     }
 }
 
+/* The event ring can take events: a whole number of slots, offsets inside */
+static bool ev_ring_usable(QcomHidmaChan *c)
+{
+    return c->ev_ring_len >= EVRE_SIZE && !(c->ev_ring_len % EVRE_SIZE) &&
+           c->ev_write_ptr < c->ev_ring_len && c->ev_doorbell < c->ev_ring_len;
+}
+
 static bool chan_eligible(QcomHidmaState *s, QcomHidmaChan *c)
 {
     if (!(s->cfg & MGMT_CFG_ENABLE)) {
@@ -188,12 +195,23 @@ static bool chan_eligible(QcomHidmaState *s, QcomHidmaChan *c)
     if (c->tr_reset_busy || c->ev_reset_busy || c->cpl_pending) {
         return false;
     }
-    if (!c->cur_valid &&
-        (c->tr_ring_len < TRE_SIZE || c->tr_ring_len % TRE_SIZE ||
-         c->tr_read_off >= c->tr_ring_len)) {
+    if (c->cur_valid) {
+        return true;
+    }
+    /*
+     * A new TRE starts only on rings that can hold it and its event: the
+     * doorbell and both offsets inside their rings.  Ring registers can
+     * change while a window is suspended; without this check a doorbell
+     * left beyond a shrunk ring is never reached and the read offset
+     * laps the ring forever, re-running stale TREs.
+     */
+    if (!ev_ring_usable(c) ||
+        c->tr_ring_len < TRE_SIZE || c->tr_ring_len % TRE_SIZE ||
+        c->tr_read_off >= c->tr_ring_len ||
+        c->tr_doorbell >= c->tr_ring_len || c->tr_doorbell % TRE_SIZE) {
         return false;
     }
-    return c->cur_valid || c->tr_doorbell != c->tr_read_off;
+    return c->tr_doorbell != c->tr_read_off;
 }
 
 static void hidma_kick(QcomHidmaState *s)
@@ -310,11 +328,21 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
     if (!state_enabled(c->ev_state) || c->ev_reset_busy) {
         return false;
     }
-    if (c->ev_ring_len < 2 * EVRE_SIZE || c->ev_ring_len % EVRE_SIZE) {
+    if (!ev_ring_usable(c)) {
+        /*
+         * The event ring was reprogrammed under a TRE in flight: its event
+         * cannot be written.  The TRE counts as failed and keeps its own
+         * cause; nothing is written outside the ring.
+         */
         qemu_log_mask(LOG_GUEST_ERROR,
-                      "qcom-hidma: ch%u: bad event ring length 0x%x\n",
-                      c->idx, c->ev_ring_len);
+                      "qcom-hidma: ch%u: event ring length 0x%x, write "
+                      "pointer 0x%x: event of the TRE at 0x%x lost\n",
+                      c->idx, c->ev_ring_len, c->ev_write_ptr, c->cur_off);
         c->irq_stat |= BIT(IRQ_EV_WR_ERR);
+        if (cause) {
+            c->irq_stat |= BIT(cause);
+        }
+        c->tres_failed++;
         c->cpl_pending = false;
         hidma_update_irq(c);
         return true;
@@ -817,6 +845,22 @@ static uint64_t hidma_trca_read(void *opaque, hwaddr off, unsigned size)
 }
 
 /* Tests read the high-water mark to see that software kept TREs queued. */
+/*
+ * Ring registers take a write only while their window is not enabled:
+ * software programs the rings between a reset and ENABLE.
+ */
+static bool ring_reg_writable(QcomHidmaChan *c, int win, hwaddr off)
+{
+    if (!state_enabled(win ? c->ev_state : c->tr_state)) {
+        return true;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "qcom-hidma: ch%u %s: ring register 0x%" HWADDR_PRIx
+                  " written while enabled, ignored\n",
+                  c->idx, win_name[win], off);
+    return false;
+}
+
 static void hidma_note_queue_depth(QcomHidmaChan *c)
 {
     uint64_t queued = (c->tr_doorbell + c->tr_ring_len - c->tr_read_off) %
@@ -840,17 +884,19 @@ static void hidma_trca_write(void *opaque, hwaddr off, uint64_t v,
         hidma_command(c, 0, (val >> 16) & 0xff);
         break;
     case CH_RING_LOW:
-        c->tr_ring_low = val;
+        if (ring_reg_writable(c, 0, off)) {
+            c->tr_ring_low = val;
+        }
         break;
     case CH_RING_HIGH:
-        c->tr_ring_high = val;
+        if (ring_reg_writable(c, 0, off)) {
+            c->tr_ring_high = val;
+        }
         break;
     case CH_RING_LEN:
-        if (chan_busy(c) && state_enabled(c->tr_state)) {
-            qemu_log_mask(LOG_GUEST_ERROR, "qcom-hidma: ch%u: ring length "
-                          "changed while running\n", c->idx);
+        if (ring_reg_writable(c, 0, off)) {
+            c->tr_ring_len = val;
         }
-        c->tr_ring_len = val;
         break;
     case CH_DOORBELL:
         trace_qcom_hidma_doorbell(c->idx, win_name[0], val);
@@ -945,13 +991,19 @@ static void hidma_evca_write(void *opaque, hwaddr off, uint64_t v,
         c->intctrl = val & 0xf;
         break;
     case CH_RING_LOW:
-        c->ev_ring_low = val;
+        if (ring_reg_writable(c, 1, off)) {
+            c->ev_ring_low = val;
+        }
         break;
     case CH_RING_HIGH:
-        c->ev_ring_high = val;
+        if (ring_reg_writable(c, 1, off)) {
+            c->ev_ring_high = val;
+        }
         break;
     case CH_RING_LEN:
-        c->ev_ring_len = val;
+        if (ring_reg_writable(c, 1, off)) {
+            c->ev_ring_len = val;
+        }
         break;
     case EVCA_IRQ_CLR:
         c->irq_stat &= ~val;

@@ -629,8 +629,7 @@ static void test_err_tre_read(void)
     Hidma h;
 
     host_start(&h, NULL);
-    ch_setup(&h, 4, 8);
-    tr_wr(&h, 4, RING_LOW, (uint32_t)UNMAPPED);
+    ch_setup_at(&h, 4, 8, UNMAPPED, ev_ring(4));
     tr_wr(&h, 4, DOORBELL, TRE_SIZE);
     check_error(&h, 4, 9);
     hidma_stop(&h);
@@ -852,6 +851,150 @@ static void test_completion_latency(void)
     qtest_clock_step(h.qts, 150 * 1000);
     g_assert_cmphex(ev_rd(&h, 0, EV_WRITE_PTR), ==, EVRE_SIZE);
     g_assert_cmphex(ev_rd(&h, 0, EV_IRQ_STAT), ==, 1);
+    hidma_stop(&h);
+}
+
+/* run TREs until the engine is idle; returns the bus grants it took */
+static uint64_t settle(Hidma *h, int ch)
+{
+    int i;
+
+    for (i = 0; i < 50; i++) {
+        qtest_clock_step(h->qts, 1000 * 1000);
+    }
+    return chprop(h, ch, "bus-grants");
+}
+
+/*
+ * Ring registers are latched while their window is enabled.  While
+ * suspended they can change: a transfer ring shrunk under its doorbell
+ * must not make the engine lap the ring and re-run stale TREs.
+ */
+static void test_ring_regs_latched(void)
+{
+    Hidma h;
+    uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x3000000;
+    uint64_t grants;
+    int i;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 0, 8);
+    tr_wr(&h, 0, RING_LEN, 2 * TRE_SIZE);
+    tr_wr(&h, 0, RING_LOW, 0x1000);
+    ev_wr(&h, 0, RING_LEN, 2 * EVRE_SIZE);
+    ev_wr(&h, 0, RING_LOW, 0x1000);
+    g_assert_cmphex(tr_rd(&h, 0, RING_LEN), ==, 8 * TRE_SIZE);
+    g_assert_cmphex(tr_rd(&h, 0, RING_LOW), ==, (uint32_t)tre_ring(0));
+    g_assert_cmphex(ev_rd(&h, 0, RING_LEN), ==, 8 * EVRE_SIZE);
+    g_assert_cmphex(ev_rd(&h, 0, RING_LOW), ==, (uint32_t)ev_ring(0));
+
+    /* four TREs on a slow bus: the first is in flight at the suspend */
+    qom_set_u32(&h, "bus-bytes-per-us", 1);
+    for (i = 0; i < 4; i++) {
+        fill(&h, src + i * 64, 64, i);
+        put_tre(&h, 0, i, 3, 64, src + i * 64, dst + i * 64);
+    }
+    tr_wr(&h, 0, DOORBELL, 4 * TRE_SIZE);
+    qtest_clock_step(h.qts, 1000);
+    g_assert_cmpint(chprop(&h, 0, "bus-grants"), ==, 1);
+    cmd(&h, false, 0, CMD_SUSPEND);
+    g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_SUSPENDED);
+    tr_wr(&h, 0, RING_LEN, 2 * TRE_SIZE);
+    g_assert_cmphex(tr_rd(&h, 0, RING_LEN), ==, 2 * TRE_SIZE);
+    qom_set_u32(&h, "bus-bytes-per-us", 0);
+    cmd(&h, false, 0, CMD_ENABLE);
+
+    /* the TRE in flight ends; the unreachable doorbell starts nothing */
+    grants = settle(&h, 0);
+    g_assert_cmpint(settle(&h, 0), ==, grants);
+    g_assert_cmpint(chprop(&h, 0, "tres-completed"), ==, 1);
+    g_assert_cmpint(chprop(&h, 0, "tres-failed"), ==, 0);
+    assert_same(&h, src, dst, 64);
+    hidma_stop(&h);
+}
+
+/*
+ * An event ring reprogrammed (while suspended) under a TRE in flight so
+ * that the write pointer lies past its end: the event is not written
+ * outside the ring, the TRE counts as failed with its own cause and an
+ * event write error, and no further TRE starts.
+ */
+static void test_event_ring_lost(void)
+{
+    Hidma h;
+    uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x3000000;
+    uint32_t slot6[4];
+    uint64_t grants;
+    int i;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 0, 8);
+    for (i = 0; i < 6; i++) {
+        put_tre(&h, 0, i, 3, 64, src, dst);
+    }
+    tr_wr(&h, 0, DOORBELL, 6 * TRE_SIZE);
+    g_assert(wait_wp(&h, 0, 6 * EVRE_SIZE));
+    ev_wr(&h, 0, DOORBELL, 6 * EVRE_SIZE);
+    ev_wr(&h, 0, EV_IRQ_CLR, IRQ_ALL);
+
+    /* a TRE that fails (data read error), its event held back 1 ms */
+    qom_set_u32(&h, "completion-latency-us", 1000);
+    qom_set_u32(&h, "ch0-fail-cause", 10);
+    qom_set_u32(&h, "ch0-fail-count", 1);
+    put_tre(&h, 0, 6, 3, 64, src, dst);
+    put_tre(&h, 0, 7, 3, 64, src, dst);
+    tr_wr(&h, 0, DOORBELL, 0);
+    qtest_clock_step(h.qts, 1000);
+    g_assert_cmpint(qom_get_int(&h, "ch0-fail-count"), ==, 0);
+    cmd(&h, true, 0, CMD_SUSPEND);
+    g_assert_cmpint(state_of(ev_rd(&h, 0, CTRLSTS)), ==, ST_SUSPENDED);
+    ev_wr(&h, 0, RING_LEN, 4 * EVRE_SIZE);
+    cmd(&h, true, 0, CMD_ENABLE);
+
+    grants = settle(&h, 0);
+    g_assert_cmpint(settle(&h, 0), ==, grants);
+    g_assert_cmphex(ev_rd(&h, 0, EV_IRQ_STAT), ==, (1u << 1) | (1u << 10));
+    g_assert_cmpint(chprop(&h, 0, "tres-failed"), ==, 1);
+    g_assert_cmpint(chprop(&h, 0, "tres-completed"), ==, 6);
+    g_assert_cmphex(ev_rd(&h, 0, EV_WRITE_PTR), ==, 6 * EVRE_SIZE);
+    qtest_memread(h.qts, ev_ring(0) + 6 * EVRE_SIZE, slot6, sizeof(slot6));
+    for (i = 0; i < 4; i++) {
+        g_assert_cmphex(slot6[i], ==, 0);
+    }
+    hidma_stop(&h);
+}
+
+/*
+ * A one-slot event ring is always full: the TRE's data moves, its event
+ * waits, and the engine neither drops it nor keeps running.
+ */
+static void test_event_ring_one_slot(void)
+{
+    Hidma h;
+    uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x3000000;
+    uint64_t grants;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 0, 8);
+    cmd(&h, false, 0, CMD_RESET);
+    g_assert(wait_state(&h, false, 0, ST_DISABLED));
+    cmd(&h, true, 0, CMD_RESET);
+    g_assert(wait_state(&h, true, 0, ST_DISABLED));
+    ev_wr(&h, 0, RING_LEN, EVRE_SIZE);
+    cmd(&h, true, 0, CMD_ENABLE);
+    cmd(&h, false, 0, CMD_ENABLE);
+    fill(&h, src, 64, 3);
+    put_tre(&h, 0, 0, 3, 64, src, dst);
+    put_tre(&h, 0, 1, 3, 64, src + 64, dst + 64);
+    tr_wr(&h, 0, DOORBELL, 2 * TRE_SIZE);
+
+    grants = settle(&h, 0);
+    g_assert_cmpint(settle(&h, 0), ==, grants);
+    assert_same(&h, src, dst, 64);
+    g_assert_cmpint(chprop(&h, 0, "tres-completed"), ==, 0);
+    g_assert_cmpint(chprop(&h, 0, "tres-failed"), ==, 0);
+    g_assert_cmphex(ev_rd(&h, 0, EV_WRITE_PTR), ==, 0);
+    g_assert_cmphex(ev_rd(&h, 0, EV_IRQ_STAT), ==, 0);
     hidma_stop(&h);
 }
 
@@ -1480,6 +1623,10 @@ int main(int argc, char **argv)
     qtest_add_func("/qcom-hidma/priority", test_priority);
     qtest_add_func("/qcom-hidma/completion-latency",
                    test_completion_latency);
+    qtest_add_func("/qcom-hidma/ring-regs-latched", test_ring_regs_latched);
+    qtest_add_func("/qcom-hidma/event-ring-lost", test_event_ring_lost);
+    qtest_add_func("/qcom-hidma/event-ring-one-slot",
+                   test_event_ring_one_slot);
     qtest_add_func("/qcom-hidma/bad-qom-set", test_bad_qom_set);
     qtest_add_func("/qcom-hidma/realize-errors", test_realize_errors);
     qtest_add_func("/qcom-hidma/acpi-dsdt", test_acpi_dsdt);
