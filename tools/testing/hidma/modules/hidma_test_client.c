@@ -16,10 +16,10 @@
  *
  * test=hold is different: it keeps the channel and streams transfers from
  * a kernel thread until the module is unloaded, so that a suite can
- * unbind the provider under traffic. Its buffers belong to a helper
- * device, not to the provider, because a client that still has buffers
- * mapped for the provider's device when that device is unbound is
- * reported by DMA-API debugging. The counters hold_ok, hold_errors,
+ * unbind the provider under traffic. Each transfer's buffers are mapped
+ * for the provider's device just before it is submitted and unmapped by
+ * its callback; no new mapping is made while the provider is being
+ * unbound (see hold_bus_event()). The counters hold_ok, hold_errors,
  * hold_timeouts and hold_bad_data tell what the stream saw; every round
  * copies a new pattern, so a transfer that did not run is seen.
  */
@@ -36,6 +36,8 @@
 #include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/sizes.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
@@ -686,23 +688,84 @@ out:
 #define NR_HOLD		8
 #define HOLD_LEN	SZ_16K
 
+/*
+ * One transfer of the hold stream. Its buffers are mapped for the
+ * channel's device (behind an IOMMU only those addresses reach memory)
+ * just before it is submitted and unmapped by its callback, as a client
+ * with unmap data does; @mapped says who still has to unmap.
+ */
+struct hold_xfer {
+	struct xfer x;
+	u8 *src, *dst;
+	dma_addr_t src_dma, dst_dma;
+	atomic_t mapped;
+};
+
 static struct {
 	struct dma_chan *chan;
-	struct platform_device *pdev;
+	struct device *dev;
 	struct task_struct *thread;
-	struct xfer x[NR_HOLD];
-	void *buf;
-	dma_addr_t buf_dma;
+	struct hold_xfer hx[NR_HOLD];
+	/* held while buffers are mapped for a transfer not yet submitted */
+	struct mutex map_lock;
+	bool unbinding;
+	struct notifier_block nb;
+	bool nb_registered;
 } hold;
 
-static u8 *hold_src(int n)
+static void hold_unmap(struct hold_xfer *hx)
 {
-	return hold.buf + n * HOLD_LEN;
+	if (!atomic_xchg(&hx->mapped, 0))
+		return;
+	dma_unmap_single(hold.dev, hx->src_dma, HOLD_LEN, DMA_TO_DEVICE);
+	dma_unmap_single(hold.dev, hx->dst_dma, HOLD_LEN, DMA_FROM_DEVICE);
 }
 
-static u8 *hold_dst(int n)
+static void hold_callback(void *arg, const struct dmaengine_result *res)
 {
-	return hold.buf + (NR_HOLD + n) * HOLD_LEN;
+	struct hold_xfer *hx = arg;
+
+	hold_unmap(hx);
+	xfer_callback(&hx->x, res);
+}
+
+/* Map and submit transfer @n of a round; false if that failed. */
+static bool hold_submit(int n)
+{
+	struct hold_xfer *hx = &hold.hx[n];
+	struct dma_async_tx_descriptor *tx;
+	bool ok = false;
+
+	mutex_lock(&hold.map_lock);
+	if (READ_ONCE(hold.unbinding))
+		goto out;
+	hx->src_dma = dma_map_single(hold.dev, hx->src, HOLD_LEN, DMA_TO_DEVICE);
+	if (dma_mapping_error(hold.dev, hx->src_dma))
+		goto out;
+	hx->dst_dma = dma_map_single(hold.dev, hx->dst, HOLD_LEN,
+				     DMA_FROM_DEVICE);
+	if (dma_mapping_error(hold.dev, hx->dst_dma)) {
+		dma_unmap_single(hold.dev, hx->src_dma, HOLD_LEN, DMA_TO_DEVICE);
+		goto out;
+	}
+	atomic_set(&hx->mapped, 1);
+	init_completion(&hx->x.done);
+	hx->x.called = false;
+	hx->x.counter = NULL;
+	hx->x.res.result = -1;
+	tx = dmaengine_prep_dma_memcpy(hold.chan, hx->dst_dma, hx->src_dma,
+				       HOLD_LEN, DMA_PREP_INTERRUPT);
+	if (tx) {
+		tx->callback_result = hold_callback;
+		tx->callback_param = hx;
+		hx->x.cookie = dmaengine_submit(tx);
+		ok = !dma_submit_error(hx->x.cookie);
+	}
+	if (!ok)
+		hold_unmap(hx);
+out:
+	mutex_unlock(&hold.map_lock);
+	return ok;
 }
 
 static int hold_thread(void *unused)
@@ -713,28 +776,30 @@ static int hold_thread(void *unused)
 	while (!kthread_should_stop()) {
 		round++;
 		for (n = 0; n < NR_HOLD; n++) {
-			memset(hold_src(n), (u8)(round * NR_HOLD + n), HOLD_LEN);
-			memset(hold_dst(n), (u8)~(round * NR_HOLD + n), HOLD_LEN);
+			memset(hold.hx[n].src, (u8)(round * NR_HOLD + n), HOLD_LEN);
+			memset(hold.hx[n].dst, (u8)~(round * NR_HOLD + n),
+			       HOLD_LEN);
 		}
 		for (n = 0; n < NR_HOLD; n++)
-			if (submit(hold.chan, &hold.x[n],
-				   hold.buf_dma + HOLD_LEN * NR_HOLD + n * HOLD_LEN,
-				   hold.buf_dma + n * HOLD_LEN, 0, HOLD_LEN,
-				   NULL))
+			if (!hold_submit(n))
 				break;
 		if (n < NR_HOLD)
 			WRITE_ONCE(hold_errors, hold_errors + 1);
 		dma_async_issue_pending(hold.chan);
 		for (i = 0; i < n; i++) {
-			if (!wait_xfer(&hold.x[i])) {
+			struct hold_xfer *hx = &hold.hx[i];
+
+			if (!wait_xfer(&hx->x)) {
 				WRITE_ONCE(hold_timeouts, hold_timeouts + 1);
-				/* the callback may still come: stop using x */
+				/* no callback after this: unmap what is left */
 				dmaengine_terminate_sync(hold.chan);
+				for (i = 0; i < n; i++)
+					hold_unmap(&hold.hx[i]);
 				break;
 			}
-			if (hold.x[i].res.result != DMA_TRANS_NOERROR)
+			if (hx->x.res.result != DMA_TRANS_NOERROR)
 				WRITE_ONCE(hold_errors, hold_errors + 1);
-			else if (memcmp(hold_dst(i), hold_src(i), HOLD_LEN))
+			else if (memcmp(hx->dst, hx->src, HOLD_LEN))
 				WRITE_ONCE(hold_bad_data, hold_bad_data + 1);
 			else
 				WRITE_ONCE(hold_ok, hold_ok + 1);
@@ -746,33 +811,53 @@ static int hold_thread(void *unused)
 	return 0;
 }
 
+/*
+ * The suite unbinds the provider under the stream. Transfers in flight
+ * then complete (aborted) through their callbacks, which unmap them; no
+ * new mapping may be made on the device from the start of the unbind
+ * until it is bound again, or DMA-API debugging would rightly report
+ * mappings left on a device whose driver is gone.
+ */
+static int hold_bus_event(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	if (data != hold.dev)
+		return NOTIFY_DONE;
+	switch (action) {
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		mutex_lock(&hold.map_lock);
+		WRITE_ONCE(hold.unbinding, true);
+		mutex_unlock(&hold.map_lock);
+		break;
+	case BUS_NOTIFY_BOUND_DRIVER:
+		WRITE_ONCE(hold.unbinding, false);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
 static int hold_start(struct dma_chan *chan)
 {
-	struct device *dev;
-	int ret;
+	int n, ret;
 
-	hold.pdev = platform_device_register_simple("hidma-test-buf",
-						    PLATFORM_DEVID_AUTO,
-						    NULL, 0);
-	if (IS_ERR(hold.pdev)) {
-		ret = PTR_ERR(hold.pdev);
-		hold.pdev = NULL;
-		return ret;
+	mutex_init(&hold.map_lock);
+	hold.chan = chan;
+	hold.dev = chan->device->dev;
+	for (n = 0; n < NR_HOLD; n++) {
+		hold.hx[n].src = kmalloc(HOLD_LEN, GFP_KERNEL);
+		hold.hx[n].dst = kmalloc(HOLD_LEN, GFP_KERNEL);
+		if (!hold.hx[n].src || !hold.hx[n].dst)
+			return -ENOMEM;
 	}
-	dev = &hold.pdev->dev;
-	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	hold.nb.notifier_call = hold_bus_event;
+	ret = bus_register_notifier(&platform_bus_type, &hold.nb);
 	if (ret)
 		return ret;
-	hold.buf = dma_alloc_coherent(dev, 2 * NR_HOLD * HOLD_LEN,
-				      &hold.buf_dma, GFP_KERNEL);
-	if (!hold.buf)
-		return -ENOMEM;
-	hold.chan = chan;
+	hold.nb_registered = true;
 	hold.thread = kthread_run(hold_thread, NULL, "hidma-hold");
 	if (IS_ERR(hold.thread)) {
 		ret = PTR_ERR(hold.thread);
 		hold.thread = NULL;
-		hold.chan = NULL;
 		return ret;
 	}
 	return 0;
@@ -780,17 +865,22 @@ static int hold_start(struct dma_chan *chan)
 
 static void hold_stop(void)
 {
+	int n;
+
 	if (hold.thread)
 		kthread_stop(hold.thread);
 	if (hold.chan) {
 		dmaengine_terminate_sync(hold.chan);
+		for (n = 0; n < NR_HOLD; n++)
+			hold_unmap(&hold.hx[n]);
 		dma_release_channel(hold.chan);
 	}
-	if (hold.buf)
-		dma_free_coherent(&hold.pdev->dev, 2 * NR_HOLD * HOLD_LEN,
-				  hold.buf, hold.buf_dma);
-	if (hold.pdev)
-		platform_device_unregister(hold.pdev);
+	if (hold.nb_registered)
+		bus_unregister_notifier(&platform_bus_type, &hold.nb);
+	for (n = 0; n < NR_HOLD; n++) {
+		kfree(hold.hx[n].src);
+		kfree(hold.hx[n].dst);
+	}
 	memset(&hold, 0, sizeof(hold));
 }
 
