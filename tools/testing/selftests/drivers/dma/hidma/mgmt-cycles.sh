@@ -1,13 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# 50 load/unload and 50 unbind/bind cycles of hidma_mgmt: every bind
+# 30 load/unload and 30 unbind/bind cycles of hidma_mgmt: every bind
 # brings back the whole sysfs tree and the firmware configuration, and
 # kmemleak finds nothing afterwards (the bench also scans the log).
 # hidma-layouts: host acpi
 # hidma-timeout: 600
 . "$(dirname "$0")/lib.sh"
 
-CYCLES=50
+CYCLES=30
 DRV=/sys/bus/platform/drivers/hidma-mgmt
 
 # tree_ok DIR: the attributes and every chanops/chan<N> are there
