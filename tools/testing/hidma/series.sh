@@ -46,8 +46,10 @@ apply_series()
 	if [ ! -f "$dir/.hidma-tree" ] || [ "$(cat "$dir/.hidma-tree")" != "$stamp" ]; then
 		log "making a hard-linked copy of the 6.12 tree in $dir"
 		rm -rf "$dir"
-		mkdir -p "$(dirname "$dir")"
-		cp -al "$src" "$dir"
+		mkdir -p "$dir"
+		# "$src/.": a symlinked source would otherwise be copied as the
+		# link, and the series would then be applied to the pristine tree
+		cp -al "$src/." "$dir/"
 		echo "$stamp" >"$dir/.hidma-tree"
 	fi
 	# Every path of the series must be one we restore as a real copy.
