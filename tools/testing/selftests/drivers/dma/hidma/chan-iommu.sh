@@ -29,10 +29,8 @@ hidma_load
 load_rc=$?
 chans=$(hidma_channels hidma)
 n=$(echo "$chans" | wc -w)
-first=$(echo "$chans" | head -n 1)
-last=$(echo "$chans" | tail -n 1)
-sel=$first
-[ "$last" != "$first" ] && sel="$first $last"
+# shellcheck disable=SC2086 # one argument per channel
+sel=$(hidma_first_last $chans)
 nsel=$(echo "$sel" | wc -w)
 
 ktap_plan $((6 + n * 2 + nsel * 4))

@@ -206,6 +206,21 @@ hidma_channels()
 	done
 }
 
+# hidma_first_last CHAN...: the first and the last of the channels given
+# (one name if they are the same), for suites that run deep checks on two.
+hidma_first_last()
+{
+	local first=${1:-}
+
+	[ $# -gt 0 ] || return 0
+	shift $(($# - 1))
+	if [ "$1" = "$first" ]; then
+		echo "$first"
+	else
+		echo "$first $1"
+	fi
+}
+
 # Sysfs directory of the management platform device.
 hidma_mgmt_dir()
 {
