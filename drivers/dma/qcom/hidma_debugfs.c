@@ -22,16 +22,15 @@ static int hidma_stats_show(struct seq_file *s, void *unused)
 	struct hidma_dev *hdev = s->private;
 	struct hidma_stats st;
 
-	spin_lock_irq(&hdev->lock);
+	spin_lock_irq(&hdev->vc.lock);
 	st = hdev->stats;
-	spin_unlock_irq(&hdev->lock);
+	spin_unlock_irq(&hdev->vc.lock);
 
 	seq_printf(s, "submitted: %llu\n", st.submitted);
 	seq_printf(s, "completed: %llu\n", st.completed);
 	seq_printf(s, "failed: %llu\n", st.failed);
 	seq_printf(s, "aborted: %llu\n", st.aborted);
 	seq_printf(s, "terminated: %llu\n", st.terminated);
-	seq_printf(s, "requeued: %llu\n", st.requeued);
 	seq_printf(s, "errors: %llu\n", st.errors);
 	seq_printf(s, "recoveries: %llu\n", st.recoveries);
 	return 0;
@@ -41,22 +40,21 @@ DEFINE_SHOW_ATTRIBUTE(hidma_stats);
 static int hidma_ring_show(struct seq_file *s, void *unused)
 {
 	struct hidma_dev *hdev = s->private;
-	u32 tre_head, tre_tail, ev_tail, inflight, orphans, tr = 0, ev = 0;
-	bool hw_up, recovering, failed, paused;
+	u32 tre_head, tre_tail, ev_tail, inflight, dead, tr = 0, ev = 0;
+	enum hidma_chan_state state;
+	bool up;
 
-	spin_lock_irq(&hdev->lock);
+	spin_lock_irq(&hdev->vc.lock);
 	tre_head = hdev->ll.tre_head;
 	tre_tail = hdev->ll.tre_tail;
 	ev_tail = hdev->ll.ev_tail;
 	inflight = hidma_ll_inflight(&hdev->ll);
-	orphans = hidma_orphans(hdev);
-	hw_up = hdev->hw_up;
-	recovering = hdev->recovering;
-	failed = hdev->failed;
-	paused = hdev->paused;
-	if (hw_up)
+	dead = hdev->ring_dead;
+	state = hdev->state;
+	up = state == HIDMA_RUNNING || state == HIDMA_PAUSED;
+	if (up)
 		hidma_ll_states(&hdev->ll, &tr, &ev);
-	spin_unlock_irq(&hdev->lock);
+	spin_unlock_irq(&hdev->vc.lock);
 
 	seq_printf(s, "chid: %u\n", hdev->chid);
 	seq_printf(s, "slots: %u\n", hdev->ll.nr);
@@ -64,12 +62,9 @@ static int hidma_ring_show(struct seq_file *s, void *unused)
 	seq_printf(s, "tre_tail: %u\n", tre_tail);
 	seq_printf(s, "ev_tail: %u\n", ev_tail);
 	seq_printf(s, "inflight: %u\n", inflight);
-	seq_printf(s, "orphans: %u\n", orphans);
-	seq_printf(s, "hw_up: %d\n", hw_up);
-	seq_printf(s, "recovering: %d\n", recovering);
-	seq_printf(s, "failed: %d\n", failed);
-	seq_printf(s, "paused: %d\n", paused);
-	if (hw_up)
+	seq_printf(s, "terminated_on_ring: %u\n", dead);
+	seq_printf(s, "state: %s\n", hidma_state_name(state));
+	if (up)
 		seq_printf(s, "trca_state: %u\nevca_state: %u\n", tr, ev);
 	return 0;
 }

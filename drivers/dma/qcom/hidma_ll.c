@@ -184,7 +184,8 @@ EXPORT_SYMBOL_IF_KUNIT(hidma_tre_encode);
  * @word0: first word of the EVRE, in CPU order
  * @irq_cause: interrupt causes pending when the event was consumed
  *
- * A completion code other than "complete" is an error. The error info
+ * A completion code other than "complete" is an error; so is code 0,
+ * which a slot holds until the hardware writes it. The error info
  * field holds the interrupt cause bit number minus 8 (1 TRE read error,
  * 2 data read error, 3 data write error, 6 invalid TRE); when it names no
  * known cause, the error causes pending in IRQ_STAT decide. A data
@@ -381,6 +382,8 @@ int hidma_ll_setup(struct hidma_ll *ll)
 	ll->tre_head = 0;
 	ll->tre_tail = 0;
 	ll->ev_tail = 0;
+	/* Events written after the last read must not count on the next lap. */
+	memset(ll->evre_ring, 0, ll->nr * HIDMA_EVRE_SIZE);
 
 	writel(lower_32_bits(ll->tre_dma), ll->trca + HIDMA_RING_LOW);
 	writel(upper_32_bits(ll->tre_dma), ll->trca + HIDMA_RING_HIGH);
@@ -428,6 +431,32 @@ int hidma_ll_suspend_atomic(struct hidma_ll *ll)
 					 HIDMA_STATE_SUSPENDED,
 					 HIDMA_ATOMIC_POLL_US,
 					 HIDMA_ATOMIC_TIMEOUT_US);
+}
+
+/**
+ * hidma_ll_stop() - stop the transfer channel before its events are read
+ * @ll: channel
+ * @atomic: spin (interrupts may be off) instead of sleeping while polling
+ *
+ * Like hidma_ll_suspend_atomic(), but a channel that is not enabled is
+ * left alone: it moves no data. The event channel stays enabled, so the
+ * events of finished TREs can be read afterwards.
+ *
+ * Return: 0 or -ETIMEDOUT.
+ */
+int hidma_ll_stop(struct hidma_ll *ll, bool atomic)
+{
+	u32 val;
+
+	if (!hidma_state_enabled(hidma_state(ll->trca)))
+		return 0;
+	if (atomic)
+		return hidma_ll_suspend_atomic(ll);
+	hidma_command(ll->trca, HIDMA_CMD_SUSPEND);
+	return readl_poll_timeout(ll->trca + HIDMA_CTRLSTS, val,
+				  FIELD_GET(HIDMA_CTRLSTS_STATE, val) ==
+				  HIDMA_STATE_SUSPENDED,
+				  HIDMA_POLL_US, HIDMA_RESET_TIMEOUT_US);
 }
 
 /**
@@ -512,6 +541,18 @@ static void hidma_ll_push(struct hidma_ll *ll, u32 op, u64 src, u64 dst,
 }
 
 /**
+ * hidma_ll_forget() - count every TRE on the ring as retired
+ * @ll: channel whose ring was abandoned
+ *
+ * Events that still arrive for those TREs are then seen as events without
+ * a transfer, and not matched to later ones.
+ */
+void hidma_ll_forget(struct hidma_ll *ll)
+{
+	ll->tre_tail = ll->tre_head;
+}
+
+/**
  * hidma_ll_push_memcpy() - write a memcpy TRE at the head of the ring
  * @ll: channel; the caller checked hidma_ll_space()
  * @dst: destination bus address
@@ -575,10 +616,16 @@ int hidma_ll_event_head(struct hidma_ll *ll, u32 *head)
 enum dmaengine_tx_result hidma_ll_pop_event(struct hidma_ll *ll, u32 cause,
 					    bool *error)
 {
-	const __le32 *evre = ll->evre_ring +
-			     ll->ev_tail * (HIDMA_EVRE_SIZE / sizeof(u32));
-	u32 word0 = le32_to_cpu(READ_ONCE(evre[0]));
+	__le32 *slot = ll->evre_ring +
+		       ll->ev_tail * (HIDMA_EVRE_SIZE / sizeof(u32));
+	u32 word0 = le32_to_cpu(READ_ONCE(slot[0]));
 
+	/*
+	 * Cleared once read: a slot the hardware advanced past without
+	 * writing it (event write error) then reads as completion code 0,
+	 * an error, and not as the previous lap's event.
+	 */
+	WRITE_ONCE(slot[0], 0);
 	*error = FIELD_GET(HIDMA_EVRE_CODE, word0) != HIDMA_EVRE_CODE_OK;
 	ll->ev_tail = hidma_ring_next(ll->ev_tail, ll->nr);
 	ll->tre_tail = hidma_ring_next(ll->tre_tail, ll->nr);

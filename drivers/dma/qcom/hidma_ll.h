@@ -95,6 +95,7 @@ u32 hidma_ll_read_chid(struct hidma_ll *ll, bool identity);
 int hidma_ll_reset(struct hidma_ll *ll);
 int hidma_ll_setup(struct hidma_ll *ll);
 int hidma_ll_suspend_atomic(struct hidma_ll *ll);
+int hidma_ll_stop(struct hidma_ll *ll, bool atomic);
 int hidma_ll_enable_atomic(struct hidma_ll *ll);
 void hidma_ll_states(struct hidma_ll *ll, u32 *tr, u32 *ev);
 u32 hidma_ll_irq_ack(struct hidma_ll *ll);
@@ -102,6 +103,7 @@ void hidma_ll_irq_mask(struct hidma_ll *ll);
 
 u32 hidma_ll_inflight(const struct hidma_ll *ll);
 u32 hidma_ll_space(const struct hidma_ll *ll);
+void hidma_ll_forget(struct hidma_ll *ll);
 void hidma_ll_push_memcpy(struct hidma_ll *ll, dma_addr_t dst, dma_addr_t src,
 			  u32 len);
 void hidma_ll_push_memset(struct hidma_ll *ll, dma_addr_t dst, u8 value,
