@@ -631,6 +631,7 @@ enum dmaengine_tx_result hidma_ll_pop_event(struct hidma_ll *ll, u32 cause,
 	ll->tre_tail = hidma_ring_next(ll->tre_tail, ll->nr);
 	return hidma_evre_result(word0, cause);
 }
+EXPORT_SYMBOL_IF_KUNIT(hidma_ll_pop_event);
 
 /**
  * hidma_ll_event_ack() - tell the hardware how far events were consumed

@@ -8,6 +8,7 @@
 
 #include <kunit/test.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "hidma_ll.h"
 
@@ -151,6 +152,37 @@ static void hidma_evre_result_test(struct kunit *test)
 			DMA_TRANS_READ_FAILED);
 }
 
+/* A consumed slot is cleared, so a skipped one never reads as success. */
+static void hidma_pop_event_test(struct kunit *test)
+{
+	struct hidma_ll ll = { .nr = 4 };
+	bool error;
+
+	ll.evre_ring = kunit_kzalloc(test, ll.nr * HIDMA_EVRE_SIZE,
+				     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ll.evre_ring);
+	ll.tre_head = 2;
+	ll.evre_ring[0] = cpu_to_le32(1U << 28);	/* complete */
+
+	KUNIT_EXPECT_EQ(test, hidma_ll_pop_event(&ll, 0, &error),
+			DMA_TRANS_NOERROR);
+	KUNIT_EXPECT_FALSE(test, error);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(ll.evre_ring[0]), 0U);
+	KUNIT_EXPECT_EQ(test, ll.ev_tail, 1U);
+	KUNIT_EXPECT_EQ(test, ll.tre_tail, 1U);
+
+	/* Never written (an event write error): an error, not a success */
+	KUNIT_EXPECT_EQ(test, hidma_ll_pop_event(&ll, HIDMA_IRQ_EV_WR_RESP,
+						 &error),
+			DMA_TRANS_ABORTED);
+	KUNIT_EXPECT_TRUE(test, error);
+
+	/* The next lap finds slot 0 cleared */
+	ll.ev_tail = 0;
+	hidma_ll_pop_event(&ll, 0, &error);
+	KUNIT_EXPECT_TRUE(test, error);
+}
+
 static void hidma_error_result_test(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, hidma_ll_error_result(HIDMA_IRQ_DATA_RD),
@@ -169,6 +201,7 @@ static struct kunit_case hidma_ll_cases[] = {
 	KUNIT_CASE(hidma_tre_encode_test),
 	KUNIT_CASE(hidma_evre_result_test),
 	KUNIT_CASE(hidma_error_result_test),
+	KUNIT_CASE(hidma_pop_event_test),
 	{}
 };
 

@@ -41,6 +41,9 @@
 #include <linux/sizes.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/pm_runtime.h>
+#include <linux/sched.h>
+#include <linux/suspend.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -51,7 +54,7 @@ MODULE_PARM_DESC(channel, "dmaengine channel to test, e.g. dma0chan0");
 static char *test = "basic";
 module_param(test, charp, 0444);
 MODULE_PARM_DESC(test,
-		 "basic|pause|highmem|all (those three)|terminate|error|after-fail|iommu-fault|hold");
+		 "basic|pause|highmem|all (those three)|terminate|error|after-fail|iommu-fault|rerun|terminate-unmap|pause-late|prep-limit|large|nosleep|hold");
 
 static int expect = DMA_TRANS_READ_FAILED;
 module_param(expect, int, 0444);
@@ -92,6 +95,10 @@ MODULE_PARM_DESC(hold_timeouts, "hold: transfers whose callback never came");
 static int hold_bad_data;
 module_param(hold_bad_data, int, 0444);
 MODULE_PARM_DESC(hold_bad_data, "hold: transfers that reported success with wrong data");
+
+static int hold_len = SZ_16K;
+module_param(hold_len, int, 0444);
+MODULE_PARM_DESC(hold_len, "hold: bytes per transfer (4 KiB..1 MiB)");
 
 static int ktap_num;
 
@@ -274,6 +281,7 @@ static void test_error(struct dma_chan *chan)
 	struct bufs b = {};
 	int i, nerr = 0, nok = 0, ndata = 0, first_ok = -1, ret = 0;
 	bool order = true, residue = true, waited = true, status = true;
+	struct dma_tx_state st;
 	enum dma_status want;
 
 	x = kcalloc(NR_ERR, sizeof(*x), GFP_KERNEL);
@@ -312,12 +320,14 @@ static void test_error(struct dma_chan *chan)
 		}
 		want = x[i].res.result == DMA_TRANS_NOERROR ? DMA_COMPLETE :
 							      DMA_ERROR;
-		if (dmaengine_tx_status(chan, x[i].cookie, NULL) != want)
+		/* The residue tx_status gives is the one the callback got. */
+		if (dmaengine_tx_status(chan, x[i].cookie, &st) != want ||
+		    st.residue != x[i].res.residue)
 			status = false;
 	}
 	check(waited, "error: every transfer got its callback");
 	check(status,
-	      "error: tx_status is DMA_ERROR for failed transfers, DMA_COMPLETE for the rest");
+	      "error: tx_status is DMA_ERROR for failed transfers, DMA_COMPLETE for the rest, with the callback's residue");
 	check(nerr == nfail, "error: %d transfers reported result %d (want %d)",
 	      nerr, expect, nfail);
 	check(order, "error: the failed transfers are the oldest ones");
@@ -386,6 +396,16 @@ static void test_after_fail(struct dma_chan *chan)
 	} else {
 		check(true, "after-fail: new transfer refused at prep");
 	}
+	/* The documented way back: terminate, then the channel is reset. */
+	dmaengine_terminate_sync(chan);
+	fill_pattern(b.src, ERR_LEN, 0x66);
+	ret = submit(chan, &x[0], b.dst_dma, b.src_dma, 0, ERR_LEN, NULL);
+	if (!ret)
+		dma_async_issue_pending(chan);
+	check(!ret && wait_xfer(&x[0]) &&
+	      x[0].res.result == DMA_TRANS_NOERROR &&
+	      !memcmp(b.dst, b.src, ERR_LEN),
+	      "after-fail: after terminate_sync the channel works again");
 out:
 	dmaengine_terminate_sync(chan);
 	bufs_free(&b);
@@ -544,7 +564,7 @@ out:
 
 static void test_pause(struct dma_chan *chan)
 {
-	struct xfer x[NR_PAUSE];
+	struct xfer x[NR_PAUSE], extra;
 	struct dma_tx_state state;
 	struct bufs b = {};
 	atomic_t calls = ATOMIC_INIT(0);
@@ -574,6 +594,11 @@ static void test_pause(struct dma_chan *chan)
 	check(state.residue == PAUSE_LEN,
 	      "residue: pending transfer reports %u (want %u)", state.residue,
 	      PAUSE_LEN);
+	/* Submitted, not issued: pause does not concern it. */
+	ret = submit(chan, &extra, b.dst_dma, b.src_dma, 0, PAUSE_LEN, &calls);
+	st = ret ? DMA_ERROR : dmaengine_tx_status(chan, extra.cookie, NULL);
+	check(st == DMA_IN_PROGRESS,
+	      "pause: a transfer not issued is IN_PROGRESS, not PAUSED (%d)", st);
 
 	ret = dmaengine_resume(chan);
 	check(!ret, "pause: device_resume returned %d", ret);
@@ -591,6 +616,307 @@ static void test_pause(struct dma_chan *chan)
 out:
 	dmaengine_terminate_sync(chan);
 	bufs_free(&b);
+}
+
+static bool filter_by_name(struct dma_chan *chan, void *param)
+{
+	return !strcmp(dma_chan_name(chan), param);
+}
+
+/* The channel's interrupt, so that a test can hold its events back. */
+static int chan_irq(struct dma_chan *chan)
+{
+	return platform_get_irq(to_platform_device(chan->device->dev), 0);
+}
+
+/* Poll (sleeping) until @a and @b hold the same bytes, within timeout_ms. */
+static bool wait_same(const u8 *a, const u8 *b, size_t len)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(timeout_ms);
+
+	while (memcmp(a, b, len)) {
+		if (time_after(jiffies, end))
+			return false;
+		msleep(5);
+	}
+	return true;
+}
+
+#define RERUN_LEN	SZ_4K
+
+/*
+ * T1 copies buf to out, T2 then copies in over buf. Both finish in the
+ * hardware while their events wait (the interrupt is held back), and the
+ * system suspends the devices. A driver that resets the channel without
+ * reading its events first runs T1 again after the resume, and out then
+ * gets in's data. The suite set /sys/power/pm_test to "devices".
+ */
+static void test_rerun(struct dma_chan *chan)
+{
+	struct xfer x[2];
+	struct bufs b = {};
+	u8 *orig = NULL, *buf, *in, *out;
+	int irq = chan_irq(chan), ret;
+	bool landed;
+
+	orig = kmalloc(RERUN_LEN, GFP_KERNEL);
+	if (irq < 0 || !orig || bufs_alloc(&b, chan, 2 * RERUN_LEN)) {
+		check(false, "rerun: allocate buffers, find the irq (%d)", irq);
+		goto out;
+	}
+	buf = b.src;
+	in = b.src + RERUN_LEN;
+	out = b.dst;
+	fill_pattern(buf, RERUN_LEN, 0x21);
+	fill_pattern(in, RERUN_LEN, 0x87);
+	memset(out, 0, RERUN_LEN);
+	memcpy(orig, buf, RERUN_LEN);
+
+	disable_irq(irq);
+	ret = submit(chan, &x[0], b.dst_dma, b.src_dma, 0, RERUN_LEN, NULL);
+	ret |= submit(chan, &x[1], b.src_dma, b.src_dma + RERUN_LEN, 0,
+		      RERUN_LEN, NULL);
+	dma_async_issue_pending(chan);
+	landed = !ret && wait_same(buf, in, RERUN_LEN);
+	check(landed, "rerun: T1 and T2 ran, their events not read yet");
+	ret = pm_suspend(PM_SUSPEND_TO_IDLE);
+	enable_irq(irq);
+	check(!ret, "rerun: the devices suspended and resumed (%d)", ret);
+	check(wait_xfer(&x[0]) && wait_xfer(&x[1]) &&
+	      x[0].res.result == DMA_TRANS_NOERROR &&
+	      x[1].res.result == DMA_TRANS_NOERROR,
+	      "rerun: both completed without error (%d, %d)", x[0].res.result,
+	      x[1].res.result);
+	check(!memcmp(out, orig, RERUN_LEN),
+	      "rerun: out holds buf's original data: no transfer ran twice");
+out:
+	dmaengine_terminate_sync(chan);
+	bufs_free(&b);
+	kfree(orig);
+}
+
+#define SLOW_LEN	SZ_256K
+
+/* Pages mapped for one transfer, unmapped by the provider (unmap data). */
+static struct dma_async_tx_descriptor *
+prep_with_unmap(struct dma_chan *chan, struct page *src, struct page *dst,
+		size_t len)
+{
+	struct device *dev = chan->device->dev;
+	struct dmaengine_unmap_data *um;
+	struct dma_async_tx_descriptor *tx = NULL;
+
+	um = dmaengine_get_unmap_data(dev, 2, GFP_KERNEL);
+	if (!um)
+		return NULL;
+	um->len = len;
+	um->addr[0] = dma_map_page(dev, src, 0, len, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, um->addr[0]))
+		goto out;
+	um->to_cnt = 1;
+	um->addr[1] = dma_map_page(dev, dst, 0, len, DMA_FROM_DEVICE);
+	if (dma_mapping_error(dev, um->addr[1]))
+		goto out;
+	um->from_cnt = 1;
+	tx = dmaengine_prep_dma_memcpy(chan, um->addr[1], um->addr[0], len, 0);
+	if (tx)
+		dma_set_unmap(tx, um);
+out:
+	dmaengine_unmap_put(um);
+	return tx;
+}
+
+/*
+ * A slow transfer (the suite paced the bus) whose mappings the provider
+ * owns is terminated while it runs. Its pages must stay mapped until
+ * synchronize: on the strict IOMMU layout an early unmap makes the engine
+ * fault, which the suite sees in the model's failure count and the SMMU's
+ * event log.
+ */
+static void test_terminate_unmap(struct dma_chan *chan)
+{
+	struct dma_async_tx_descriptor *tx;
+	struct page *src, *dst;
+	dma_cookie_t cookie;
+	int order = get_order(SLOW_LEN);
+
+	src = alloc_pages(GFP_KERNEL, order);
+	dst = alloc_pages(GFP_KERNEL, order);
+	if (!src || !dst) {
+		check(false, "terminate-unmap: allocate pages");
+		goto out;
+	}
+	memset(page_address(src), 0x5c, SLOW_LEN);
+	tx = prep_with_unmap(chan, src, dst, SLOW_LEN);
+	cookie = tx ? dmaengine_submit(tx) : -EIO;
+	check(!dma_submit_error(cookie), "terminate-unmap: submitted");
+	dma_async_issue_pending(chan);
+	msleep(50);
+	check(dmaengine_tx_status(chan, cookie, NULL) == DMA_IN_PROGRESS,
+	      "terminate-unmap: still running when terminated");
+	check(!dmaengine_terminate_async(chan), "terminate-unmap: terminated");
+	/* The engine runs on for a while; the client has not synchronized. */
+	msleep(200);
+	dmaengine_synchronize(chan);
+	check(true, "terminate-unmap: synchronized");
+out:
+	if (src)
+		__free_pages(src, order);
+	if (dst)
+		__free_pages(dst, order);
+}
+
+/*
+ * The suite made the channel's SUSPEND take longer than the driver polls
+ * for it. Whatever pause() answers, the driver and the channel must agree
+ * afterwards: paused means nothing runs until resume, an error means
+ * transfers still run.
+ */
+static void test_pause_late(struct dma_chan *chan)
+{
+	struct xfer x;
+	struct bufs b = {};
+	int ret;
+
+	if (bufs_alloc(&b, chan, SZ_4K)) {
+		check(false, "pause-late: allocate buffers");
+		goto out;
+	}
+	fill_pattern(b.src, SZ_4K, 0x44);
+	ret = dmaengine_pause(chan);
+	pr_info("# pause returned %d\n", ret);
+	/* Let a late SUSPEND take effect, if the driver left it latched. */
+	msleep(100);
+	check(!submit(chan, &x, b.dst_dma, b.src_dma, 0, SZ_4K, NULL),
+	      "pause-late: submitted");
+	dma_async_issue_pending(chan);
+	if (!ret) {
+		msleep(100);
+		check(!x.called, "pause-late: paused: nothing completes");
+		check(!dmaengine_resume(chan), "pause-late: resumed");
+	} else {
+		check(true, "pause-late: pause refused (%d)", ret);
+		check(true, "pause-late: nothing to resume");
+	}
+	check(wait_xfer(&x) && x.res.result == DMA_TRANS_NOERROR &&
+	      !memcmp(b.dst, b.src, SZ_4K),
+	      "pause-late: the transfer completes with the right data");
+out:
+	dmaengine_terminate_sync(chan);
+	bufs_free(&b);
+}
+
+#define PREP_LIMIT	100000
+
+/* Prep must refuse at some point: tx_status walks what it accepted. */
+static void test_prep_limit(struct dma_chan *chan)
+{
+	struct bufs b = {};
+	int n;
+
+	if (bufs_alloc(&b, chan, SZ_4K)) {
+		check(false, "prep-limit: allocate buffers");
+		goto out;
+	}
+	for (n = 0; n < PREP_LIMIT; n++)
+		if (!dmaengine_prep_dma_memcpy(chan, b.dst_dma, b.src_dma,
+					       SZ_4K, 0))
+			break;
+	check(n > 0 && n < PREP_LIMIT,
+	      "prep-limit: prep refused after %d outstanding descriptors", n);
+out:
+	/* The prepared descriptors go with the channel's resources. */
+	bufs_free(&b);
+}
+
+#define LARGE_LEN	(SZ_64M + SZ_4K)
+
+/* One TRE longer than 64 MiB: the TRE length field is 32 bits wide. */
+static void test_large(struct dma_chan *chan)
+{
+	struct device *dev = chan->device->dev;
+	dma_addr_t dma;
+	struct xfer x;
+	u8 *p;
+
+	p = dma_alloc_coherent(dev, LARGE_LEN, &dma, GFP_KERNEL);
+	if (!p) {
+		skip("large: one transfer of 64 MiB + 4 KiB",
+		     "no coherent buffer that large (no IOMMU)");
+		return;
+	}
+	memset(p, 0, LARGE_LEN);
+	check(!submit(chan, &x, dma, 0, 0x3c, LARGE_LEN, NULL),
+	      "large: prep and submit a memset of 64 MiB + 4 KiB");
+	dma_async_issue_pending(chan);
+	check(wait_xfer(&x) && x.res.result == DMA_TRANS_NOERROR &&
+	      !memchr_inv(p, 0x3c, LARGE_LEN),
+	      "large: completed, every byte set");
+	dmaengine_terminate_sync(chan);
+	dma_free_coherent(dev, LARGE_LEN, p, dma);
+}
+
+/*
+ * The dmaengine core holds its global dma_list_mutex while it allocates
+ * and frees channel resources: a provider must not sleep there. Counted
+ * with this thread's voluntary context switches, around a request of a
+ * runtime-suspended channel and the release of one whose ring holds a
+ * terminated transfer that cannot drain (its interrupt is held back).
+ */
+static void test_nosleep(struct dma_chan **chanp)
+{
+	struct dma_chan *chan = *chanp;
+	struct device *dev = chan->device->dev;
+	unsigned long sw, end;
+	dma_cap_mask_t mask;
+	struct bufs b = {};
+	struct xfer x;
+	int irq = chan_irq(chan);
+
+	dma_release_channel(chan);
+	*chanp = NULL;
+	end = jiffies + msecs_to_jiffies(timeout_ms);
+	while (!pm_runtime_suspended(dev) && time_before(jiffies, end))
+		msleep(20);
+	check(pm_runtime_suspended(dev), "nosleep: idle channel suspended");
+
+	dma_cap_zero(mask);
+	dma_cap_set(DMA_MEMCPY, mask);
+	sw = current->nvcsw;
+	chan = dma_request_channel(mask, filter_by_name, channel);
+	sw = current->nvcsw - sw;
+	check(chan && !sw, "nosleep: request slept %lu times", sw);
+	if (!chan)
+		return;
+
+	if (irq < 0 || bufs_alloc(&b, chan, SZ_4K)) {
+		check(false, "nosleep: allocate buffers, find the irq");
+		goto out;
+	}
+	/* A transfer that runs, whose event is never read before release */
+	disable_irq(irq);
+	if (!submit(chan, &x, b.dst_dma, b.src_dma, 0, SZ_4K, NULL))
+		dma_async_issue_pending(chan);
+	msleep(50);
+	dmaengine_terminate_async(chan);
+	sw = current->nvcsw;
+	dma_release_channel(chan);
+	sw = current->nvcsw - sw;
+	enable_irq(irq);
+	check(!sw, "nosleep: release with a terminated transfer slept %lu times",
+	      sw);
+	chan = dma_request_channel(mask, filter_by_name, channel);
+	check(chan, "nosleep: channel requested again");
+	if (chan && !submit(chan, &x, b.dst_dma, b.src_dma, 0, SZ_4K, NULL)) {
+		fill_pattern(b.src, SZ_4K, 9);
+		dma_async_issue_pending(chan);
+		check(wait_xfer(&x) && x.res.result == DMA_TRANS_NOERROR &&
+		      !memcmp(b.dst, b.src, SZ_4K),
+		      "nosleep: and it works");
+	}
+out:
+	bufs_free(&b);
+	*chanp = chan;
 }
 
 /* 2 MiB blocks, up to 8 GiB: enough to get past all memory below 4 GiB */
@@ -686,7 +1012,6 @@ out:
 }
 
 #define NR_HOLD		8
-#define HOLD_LEN	SZ_16K
 
 /*
  * One transfer of the hold stream. Its buffers are mapped for the
@@ -717,8 +1042,8 @@ static void hold_unmap(struct hold_xfer *hx)
 {
 	if (!atomic_xchg(&hx->mapped, 0))
 		return;
-	dma_unmap_single(hold.dev, hx->src_dma, HOLD_LEN, DMA_TO_DEVICE);
-	dma_unmap_single(hold.dev, hx->dst_dma, HOLD_LEN, DMA_FROM_DEVICE);
+	dma_unmap_single(hold.dev, hx->src_dma, hold_len, DMA_TO_DEVICE);
+	dma_unmap_single(hold.dev, hx->dst_dma, hold_len, DMA_FROM_DEVICE);
 }
 
 static void hold_callback(void *arg, const struct dmaengine_result *res)
@@ -739,13 +1064,13 @@ static bool hold_submit(int n)
 	mutex_lock(&hold.map_lock);
 	if (READ_ONCE(hold.unbinding))
 		goto out;
-	hx->src_dma = dma_map_single(hold.dev, hx->src, HOLD_LEN, DMA_TO_DEVICE);
+	hx->src_dma = dma_map_single(hold.dev, hx->src, hold_len, DMA_TO_DEVICE);
 	if (dma_mapping_error(hold.dev, hx->src_dma))
 		goto out;
-	hx->dst_dma = dma_map_single(hold.dev, hx->dst, HOLD_LEN,
+	hx->dst_dma = dma_map_single(hold.dev, hx->dst, hold_len,
 				     DMA_FROM_DEVICE);
 	if (dma_mapping_error(hold.dev, hx->dst_dma)) {
-		dma_unmap_single(hold.dev, hx->src_dma, HOLD_LEN, DMA_TO_DEVICE);
+		dma_unmap_single(hold.dev, hx->src_dma, hold_len, DMA_TO_DEVICE);
 		goto out;
 	}
 	atomic_set(&hx->mapped, 1);
@@ -754,7 +1079,7 @@ static bool hold_submit(int n)
 	hx->x.counter = NULL;
 	hx->x.res.result = -1;
 	tx = dmaengine_prep_dma_memcpy(hold.chan, hx->dst_dma, hx->src_dma,
-				       HOLD_LEN, DMA_PREP_INTERRUPT);
+				       hold_len, DMA_PREP_INTERRUPT);
 	if (tx) {
 		tx->callback_result = hold_callback;
 		tx->callback_param = hx;
@@ -776,9 +1101,9 @@ static int hold_thread(void *unused)
 	while (!kthread_should_stop()) {
 		round++;
 		for (n = 0; n < NR_HOLD; n++) {
-			memset(hold.hx[n].src, (u8)(round * NR_HOLD + n), HOLD_LEN);
+			memset(hold.hx[n].src, (u8)(round * NR_HOLD + n), hold_len);
 			memset(hold.hx[n].dst, (u8)~(round * NR_HOLD + n),
-			       HOLD_LEN);
+			       hold_len);
 		}
 		for (n = 0; n < NR_HOLD; n++)
 			if (!hold_submit(n))
@@ -799,7 +1124,7 @@ static int hold_thread(void *unused)
 			}
 			if (hx->x.res.result != DMA_TRANS_NOERROR)
 				WRITE_ONCE(hold_errors, hold_errors + 1);
-			else if (memcmp(hx->dst, hx->src, HOLD_LEN))
+			else if (memcmp(hx->dst, hx->src, hold_len))
 				WRITE_ONCE(hold_bad_data, hold_bad_data + 1);
 			else
 				WRITE_ONCE(hold_ok, hold_ok + 1);
@@ -840,12 +1165,14 @@ static int hold_start(struct dma_chan *chan)
 {
 	int n, ret;
 
+	if (hold_len < SZ_4K || hold_len > SZ_1M)
+		return -EINVAL;
 	mutex_init(&hold.map_lock);
 	hold.chan = chan;
 	hold.dev = chan->device->dev;
 	for (n = 0; n < NR_HOLD; n++) {
-		hold.hx[n].src = kmalloc(HOLD_LEN, GFP_KERNEL);
-		hold.hx[n].dst = kmalloc(HOLD_LEN, GFP_KERNEL);
+		hold.hx[n].src = kmalloc(hold_len, GFP_KERNEL);
+		hold.hx[n].dst = kmalloc(hold_len, GFP_KERNEL);
 		if (!hold.hx[n].src || !hold.hx[n].dst)
 			return -ENOMEM;
 	}
@@ -884,11 +1211,6 @@ static void hold_stop(void)
 	memset(&hold, 0, sizeof(hold));
 }
 
-static bool filter_by_name(struct dma_chan *chan, void *param)
-{
-	return !strcmp(dma_chan_name(chan), param);
-}
-
 static const struct {
 	const char *name;
 	void (*run)(struct dma_chan *chan);
@@ -901,6 +1223,11 @@ static const struct {
 	{ "error", test_error, false },
 	{ "after-fail", test_after_fail, false },
 	{ "iommu-fault", test_iommu_fault, false },
+	{ "rerun", test_rerun, false },
+	{ "terminate-unmap", test_terminate_unmap, false },
+	{ "pause-late", test_pause_late, false },
+	{ "prep-limit", test_prep_limit, false },
+	{ "large", test_large, false },
 };
 
 static int __init hidma_test_client_init(void)
@@ -935,7 +1262,11 @@ static int __init hidma_test_client_init(void)
 		}
 		goto done;
 	}
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+	if (!strcmp(test, "nosleep")) {
+		test_nosleep(&chan);
+		found = true;
+	}
+	for (i = 0; chan && i < ARRAY_SIZE(tests); i++) {
 		if (all ? tests[i].in_all : !strcmp(test, tests[i].name)) {
 			found = true;
 			tests[i].run(chan);
@@ -943,7 +1274,8 @@ static int __init hidma_test_client_init(void)
 	}
 	if (!found)
 		check(false, "unknown test '%s'", test);
-	dma_release_channel(chan);
+	if (chan)
+		dma_release_channel(chan);
 done:
 	pr_info("1..%d\n", ktap_num);
 	pr_info("# passed %d failed %d skipped %d\n", passed, failed, skipped);

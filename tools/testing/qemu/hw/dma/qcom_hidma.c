@@ -94,7 +94,6 @@
 #define TRE_OP_MEMCPY           3
 #define TRE_OP_MEMSET           4
 #define TRE_IEOB                BIT(16)
-#define TRE_MAX_LEN             (64 * MiB)
 #define EVRE_SIZE               16
 #define EVRE_CODE_COMPLETE      1
 #define EVRE_CODE_ERROR         4
@@ -355,8 +354,13 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
     evre[1] = cpu_to_le32(c->cur_done);
     evre[2] = cpu_to_le32(c->cur_off);
     evre[3] = 0;
-    res = hidma_dma_rw(c, ev_base(c) + c->ev_write_ptr, evre, sizeof(evre),
-                       true);
+    if (c->ev_write_fail) {
+        c->ev_write_fail = false;
+        res = MEMTX_ERROR;
+    } else {
+        res = hidma_dma_rw(c, ev_base(c) + c->ev_write_ptr, evre,
+                           sizeof(evre), true);
+    }
     trace_qcom_hidma_event(c->idx, c->ev_write_ptr, code, info);
     if (res != MEMTX_OK) {
         trace_qcom_hidma_dma_error(c->idx, "event write",
@@ -423,7 +427,11 @@ static bool hidma_fetch(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
                          ((uint64_t)c->cur_tre[3] << 32) | c->cur_tre[2],
                          ((uint64_t)c->cur_tre[5] << 32) | c->cur_tre[4]);
 
-    if (c->fail_count) {
+    if (c->fail_count && c->fail_cause == IRQ_EV_WR_ERR) {
+        /* the data moves; only the event write of this TRE fails */
+        c->fail_count--;
+        c->ev_write_fail = true;
+    } else if (c->fail_count) {
         c->fail_count--;
         hidma_complete(s, c, c->fail_cause, now);
         return false;
@@ -435,7 +443,7 @@ static bool hidma_fetch(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
         hidma_complete(s, c, IRQ_INVALID_TRE, now);
         return false;
     }
-    if (len == 0 || len > TRE_MAX_LEN) {
+    if (len == 0) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: TRE at 0x%x: bad length 0x%x\n",
                       c->idx, c->cur_off, len);
@@ -729,6 +737,17 @@ static void hidma_ev_reset_cb(void *opaque)
     hidma_kick(c->s);
 }
 
+static void hidma_suspend_cb(void *opaque)
+{
+    QcomHidmaChan *c = opaque;
+
+    if (state_enabled(c->tr_state)) {
+        c->tr_state = ST_SUSPENDED;
+        trace_qcom_hidma_command(c->idx, win_name[0], CMD_SUSPEND,
+                                 ST_RUNNING, ST_SUSPENDED);
+    }
+}
+
 static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
 {
     QcomHidmaState *s = c->s;
@@ -745,6 +764,10 @@ static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
         return;
     }
 
+    if (!win) {
+        /* a later command replaces a SUSPEND still under way */
+        timer_del(c->suspend_timer);
+    }
     switch (cmd) {
     case CMD_DISABLE:
         *state = ST_DISABLED;
@@ -759,7 +782,12 @@ static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
         *state = ST_ENABLED;
         break;
     case CMD_SUSPEND:
-        if (state_enabled(*state)) {
+        if (state_enabled(*state) && !win && c->suspend_delay_us) {
+            /* the engine takes its time; the state changes later */
+            timer_mod(c->suspend_timer,
+                      qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                      (int64_t)c->suspend_delay_us * SCALE_US);
+        } else if (state_enabled(*state)) {
             *state = ST_SUSPENDED;
         } else {
             qemu_log_mask(LOG_GUEST_ERROR,
@@ -1205,6 +1233,8 @@ static void hidma_reset(DeviceState *dev)
         s->qos[i] = 1 << MGMT_QOS_WEIGHT_SHIFT;
         timer_del(c->tr_reset_timer);
         timer_del(c->ev_reset_timer);
+        timer_del(c->suspend_timer);
+        c->ev_write_fail = false;
         hidma_tr_reset_done(c);
         hidma_ev_reset_done(c);
         c->tr_cmd = 0;
@@ -1413,11 +1443,12 @@ static void hidma_set_fail_cause(Object *obj, Visitor *v, const char *name,
     if (!visit_type_uint32(v, name, &val, errp)) {
         return;
     }
-    if (val != IRQ_TRE_RD_ERR && val != IRQ_DATA_RD_ERR &&
-        val != IRQ_DATA_WR_ERR && val != IRQ_INVALID_TRE) {
-        error_setg(errp, "qcom-hidma: '%s' must be one of 9 (TRE read), "
-                   "10 (data read), 11 (data write), 14 (invalid TRE), "
-                   "got %u", name, val);
+    if (val != IRQ_EV_WR_ERR && val != IRQ_TRE_RD_ERR &&
+        val != IRQ_DATA_RD_ERR && val != IRQ_DATA_WR_ERR &&
+        val != IRQ_INVALID_TRE) {
+        error_setg(errp, "qcom-hidma: '%s' must be one of 1 (event write), "
+                   "9 (TRE read), 10 (data read), 11 (data write), "
+                   "14 (invalid TRE), got %u", name, val);
         return;
     }
     c->fail_cause = val;
@@ -1461,6 +1492,29 @@ static void hidma_set_hang(Object *obj, Visitor *v, const char *name,
     }
 }
 
+static void hidma_get_suspend_delay(Object *obj, Visitor *v,
+                                    const char *name, void *opaque,
+                                    Error **errp)
+{
+    QcomHidmaChan *c = opaque;
+
+    visit_type_uint32(v, name, &c->suspend_delay_us, errp);
+}
+
+static void hidma_set_suspend_delay(Object *obj, Visitor *v,
+                                    const char *name, void *opaque,
+                                    Error **errp)
+{
+    QcomHidmaChan *c = opaque;
+    uint32_t val;
+
+    if (!visit_type_uint32(v, name, &val, errp) ||
+        !check_range(name, val, 0, 1000000, errp)) {
+        return;
+    }
+    c->suspend_delay_us = val;
+}
+
 static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
 {
     Object *obj = OBJECT(s);
@@ -1483,6 +1537,8 @@ static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
     g_autofree char *cause = g_strdup_printf("ch%u-fail-cause", c->idx);
     g_autofree char *count = g_strdup_printf("ch%u-fail-count", c->idx);
     g_autofree char *hang = g_strdup_printf("ch%u-hang-next-reset", c->idx);
+    g_autofree char *delay = g_strdup_printf("ch%u-suspend-delay-us",
+                                             c->idx);
     int i;
 
     for (i = 0; i < ARRAY_SIZE(counters); i++) {
@@ -1504,6 +1560,8 @@ static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
                         hidma_set_fail_count, NULL, c);
     object_property_add(obj, hang, "bool", hidma_get_hang, hidma_set_hang,
                         NULL, c);
+    object_property_add(obj, delay, "uint32", hidma_get_suspend_delay,
+                        hidma_set_suspend_delay, NULL, c);
 }
 
 static void hidma_realize(DeviceState *dev, Error **errp)
@@ -1555,6 +1613,8 @@ static void hidma_realize(DeviceState *dev, Error **errp)
                                          hidma_tr_reset_cb, c);
         c->ev_reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
                                          hidma_ev_reset_cb, c);
+        c->suspend_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
+                                        hidma_suspend_cb, c);
         if (i >= s->num_channels) {
             continue;
         }
@@ -1599,6 +1659,7 @@ static void hidma_unrealize(DeviceState *dev)
     for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
         timer_free(s->ch[i].tr_reset_timer);
         timer_free(s->ch[i].ev_reset_timer);
+        timer_free(s->ch[i].suspend_timer);
         g_free(s->ch[i].trca_name);
         g_free(s->ch[i].evca_name);
         if (s->ch[i].as == &s->ch[i].dma_as) {
@@ -1649,8 +1710,8 @@ static int hidma_post_load(void *opaque, int version_id)
 
 static const VMStateDescription vmstate_hidma_chan = {
     .name = "qcom-hidma-channel",
-    .version_id = 2,
-    .minimum_version_id = 2,
+    .version_id = 3,
+    .minimum_version_id = 3,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(tr_state, QcomHidmaChan),
         VMSTATE_UINT32(tr_cmd, QcomHidmaChan),
@@ -1697,6 +1758,9 @@ static const VMStateDescription vmstate_hidma_chan = {
         VMSTATE_BOOL(hang_next_reset, QcomHidmaChan),
         VMSTATE_UINT64(resets, QcomHidmaChan),
         VMSTATE_UINT64(ring_hwm, QcomHidmaChan),
+        VMSTATE_BOOL(ev_write_fail, QcomHidmaChan),
+        VMSTATE_UINT32(suspend_delay_us, QcomHidmaChan),
+        VMSTATE_TIMER_PTR(suspend_timer, QcomHidmaChan),
         VMSTATE_END_OF_LIST()
     }
 };
@@ -1704,8 +1768,9 @@ static const VMStateDescription vmstate_hidma_chan = {
 static const VMStateDescription vmstate_hidma = {
     .name = TYPE_QCOM_HIDMA,
     /* v2: per-channel reset and ring high-water counters */
-    .version_id = 2,
-    .minimum_version_id = 2,
+    /* v3: event write faults and delayed SUSPEND (test knobs) */
+    .version_id = 3,
+    .minimum_version_id = 3,
     .post_load = hidma_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(cfg, QcomHidmaState),

@@ -47,6 +47,7 @@ typedef struct QcomHidmaChan {
     MemoryRegion evca_mr;
     qemu_irq irq;
     QEMUTimer *tr_reset_timer;
+    QEMUTimer *suspend_timer;   /* a delayed SUSPEND of the TRCA */
     QEMUTimer *ev_reset_timer;
     char *trca_name;
     char *evca_name;
@@ -110,6 +111,8 @@ typedef struct QcomHidmaChan {
     uint32_t fail_cause;
     uint32_t fail_count;
     bool hang_next_reset;
+    bool ev_write_fail;         /* the current TRE's event write fails */
+    uint32_t suspend_delay_us;  /* a TRCA SUSPEND takes effect this late */
 } QcomHidmaChan;
 
 struct QcomHidmaState {
