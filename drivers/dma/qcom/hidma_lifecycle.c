@@ -123,10 +123,26 @@ void hidma_schedule_recovery(struct hidma_dev *hdev)
 }
 
 /*
- * The ring was reset: what was on it is abandoned, and the channel runs
- * again or is failed. vc.lock held.
+ * Suspend the transfer channel for a pause; vc.lock held. On a timeout the
+ * SUSPEND is taken back, so that the channel does not stop later while
+ * the driver keeps feeding it.
+ * Return: 0 if suspended; -ETIMEDOUT if it runs on; -EIO if its state is
+ * unknown and it needs a reset.
  */
-static void hidma_after_reset(struct hidma_dev *hdev, int ret)
+static int hidma_try_suspend(struct hidma_dev *hdev)
+{
+	if (!hidma_ll_suspend_atomic(&hdev->ll))
+		return 0;
+	dev_err(hdev->dev, "channel did not suspend in time\n");
+	return hidma_ll_enable_atomic(&hdev->ll) ? -EIO : -ETIMEDOUT;
+}
+
+/*
+ * The ring was reset: what was on it is abandoned, and the channel runs
+ * again, stays paused or is failed. @run: the setup enabled the transfer
+ * channel (the client did not want it paused then). vc.lock held.
+ */
+static void hidma_after_reset(struct hidma_dev *hdev, int ret, bool run)
 {
 	hdev->err_cause = 0;
 	hdev->err_claimed = false;
@@ -136,12 +152,22 @@ static void hidma_after_reset(struct hidma_dev *hdev, int ret)
 		hidma_abort_queued(hdev, false);
 		return;
 	}
-	if (hdev->resume_to == HIDMA_PAUSED && !hidma_ll_stop(&hdev->ll, true)) {
-		hidma_set_state(hdev, HIDMA_PAUSED);
-		return;
+	/* pause() or resume() may have been called during the setup */
+	if (hdev->resume_to == HIDMA_PAUSED) {
+		ret = run ? hidma_try_suspend(hdev) : 0;
+		if (!ret) {
+			hidma_set_state(hdev, HIDMA_PAUSED);
+			return;
+		}
+		hdev->resume_to = HIDMA_RUNNING;
+	} else if (!run && hidma_ll_enable_atomic(&hdev->ll)) {
+		ret = -EIO;
 	}
 	hidma_set_state(hdev, HIDMA_RUNNING);
-	hidma_feed(hdev);
+	if (ret == -EIO)
+		hidma_schedule_recovery(hdev);
+	else
+		hidma_feed(hdev);
 }
 
 /* Stop the channel and read its last events; hw_lock held. */
@@ -164,6 +190,7 @@ void hidma_recover_work(struct work_struct *work)
 {
 	struct hidma_dev *hdev = container_of(work, struct hidma_dev,
 					      recover_work);
+	bool run;
 	int ret;
 
 	mutex_lock(&hdev->hw_lock);
@@ -173,19 +200,20 @@ void hidma_recover_work(struct work_struct *work)
 		mutex_unlock(&hdev->hw_lock);
 		return;
 	}
+	run = hdev->resume_to == HIDMA_RUNNING;
 	spin_unlock_irq(&hdev->vc.lock);
 
 	hidma_stop_and_reap(hdev);
-	ret = hidma_ll_setup(&hdev->ll);
+	ret = hidma_ll_setup(&hdev->ll, run);
 
 	spin_lock_irq(&hdev->vc.lock);
 	hdev->stats.recoveries++;
 	if (hdev->state == HIDMA_RECOVERING) {
 		if (ret)
 			dev_err(hdev->dev,
-				"channel reset failed (%d): transfers are aborted until the client terminates them\n",
+				"channel reset failed (%d): channel marked failed, transfers abort until the client terminates them\n",
 				ret);
-		hidma_after_reset(hdev, ret);
+		hidma_after_reset(hdev, ret, run);
 	}
 	spin_unlock_irq(&hdev->vc.lock);
 	mutex_unlock(&hdev->hw_lock);
@@ -201,13 +229,17 @@ void hidma_recover_work(struct work_struct *work)
  */
 int hidma_setup(struct hidma_dev *hdev)
 {
+	bool run;
 	int ret;
 
 	mutex_lock(&hdev->hw_lock);
-	ret = hidma_ll_setup(&hdev->ll);
+	spin_lock_irq(&hdev->vc.lock);
+	run = hdev->resume_to == HIDMA_RUNNING;
+	spin_unlock_irq(&hdev->vc.lock);
+	ret = hidma_ll_setup(&hdev->ll, run);
 	spin_lock_irq(&hdev->vc.lock);
 	if (hdev->state == HIDMA_OFF)
-		hidma_after_reset(hdev, ret);
+		hidma_after_reset(hdev, ret, run);
 	spin_unlock_irq(&hdev->vc.lock);
 	mutex_unlock(&hdev->hw_lock);
 	if (ret)
@@ -263,17 +295,10 @@ int hidma_pause(struct dma_chan *chan)
 	spin_lock_irqsave(&hdev->vc.lock, flags);
 	switch (hdev->state) {
 	case HIDMA_RUNNING:
-		ret = hidma_ll_suspend_atomic(&hdev->ll);
-		if (!ret) {
+		ret = hidma_try_suspend(hdev);
+		if (!ret)
 			hidma_set_state(hdev, HIDMA_PAUSED);
-			break;
-		}
-		/*
-		 * SUSPEND is still latched: take it back, so that the channel
-		 * does not stop later while the driver keeps feeding it.
-		 */
-		dev_err(hdev->dev, "channel did not suspend in time\n");
-		if (hidma_ll_enable_atomic(&hdev->ll))
+		else if (ret == -EIO)
 			hidma_schedule_recovery(hdev);
 		break;
 	case HIDMA_OFF:
@@ -361,7 +386,8 @@ int hidma_terminate_all(struct dma_chan *chan)
 
 /*
  * Make sure no TRE of a terminated transfer runs any more; vc.lock held.
- * Return: false if the channel could not be stopped.
+ * Return: false if that takes a reset by the recovery work: the channel
+ * did not stop, or a recovery is under way and owns the hardware.
  */
 static bool hidma_kill_dead(struct hidma_dev *hdev)
 {
@@ -369,12 +395,15 @@ static bool hidma_kill_dead(struct hidma_dev *hdev)
 		return true;
 	switch (hdev->state) {
 	case HIDMA_RUNNING:
-	case HIDMA_RECOVERING:
-		if (hidma_ll_stop(&hdev->ll, true))
+		if (hidma_ll_stop(&hdev->ll, true)) {
+			hidma_schedule_recovery(hdev);
 			return false;
+		}
 		break;
 	case HIDMA_PAUSED:
 		break;
+	case HIDMA_RECOVERING:
+		return false;
 	default:
 		/* No ring: the TREs were discarded with it. */
 		return true;
@@ -393,13 +422,9 @@ void hidma_synchronize(struct dma_chan *chan)
 	spin_lock_irq(&hdev->vc.lock);
 	stopped = hidma_kill_dead(hdev);
 	spin_unlock_irq(&hdev->vc.lock);
-	if (!stopped) {
-		dev_warn(hdev->dev, "channel did not stop; waiting for its reset\n");
+	/* Rare: the reset discards the TREs and hands their descriptors on. */
+	if (!stopped)
 		flush_work(&hdev->recover_work);
-		spin_lock_irq(&hdev->vc.lock);
-		list_splice_tail_init(&hdev->dead, &hdev->vc.desc_terminated);
-		spin_unlock_irq(&hdev->vc.lock);
-	}
 	/* Waits for running callbacks, frees the terminated descriptors. */
 	vchan_synchronize(&hdev->vc);
 }

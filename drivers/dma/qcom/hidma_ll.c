@@ -363,6 +363,8 @@ int hidma_ll_reset(struct hidma_ll *ll)
 /**
  * hidma_ll_setup() - reset, program the rings and enable the channel
  * @ll: channel
+ * @run: enable the transfer channel too; if false it stays disabled (a
+ *	paused channel) until hidma_ll_enable_atomic()
  *
  * Both rings restart at slot 0. May sleep.
  *
@@ -370,7 +372,7 @@ int hidma_ll_reset(struct hidma_ll *ll)
  * after ENABLE, which is what it does while the management block is not
  * enabled; -ETIMEDOUT on any other command timeout.
  */
-int hidma_ll_setup(struct hidma_ll *ll)
+int hidma_ll_setup(struct hidma_ll *ll, bool run)
 {
 	u32 val;
 	int ret;
@@ -399,7 +401,7 @@ int hidma_ll_setup(struct hidma_ll *ll)
 	writel(val, ll->evca + HIDMA_EVCA_INTCTRL);
 
 	ret = hidma_enable_one(ll->evca);
-	if (!ret)
+	if (!ret && run)
 		ret = hidma_enable_one(ll->trca);
 	if (ret) {
 		hidma_ll_irq_mask(ll);

@@ -93,7 +93,7 @@ int hidma_ll_init(struct hidma_ll *ll, struct device *dev,
 		  void __iomem *trca, void __iomem *evca, u32 nr);
 u32 hidma_ll_read_chid(struct hidma_ll *ll, bool identity);
 int hidma_ll_reset(struct hidma_ll *ll);
-int hidma_ll_setup(struct hidma_ll *ll);
+int hidma_ll_setup(struct hidma_ll *ll, bool run);
 int hidma_ll_suspend_atomic(struct hidma_ll *ll);
 int hidma_ll_stop(struct hidma_ll *ll, bool atomic);
 int hidma_ll_enable_atomic(struct hidma_ll *ll);

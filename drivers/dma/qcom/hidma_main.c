@@ -206,7 +206,7 @@ static int hidma_probe(struct platform_device *pdev)
 	hdev->chid = hidma_ll_read_chid(&hdev->ll, caps & HIDMA_CAP_IDENTITY);
 	hdev->ll.chid = hdev->chid;
 
-	ret = hidma_ll_setup(&hdev->ll);
+	ret = hidma_ll_setup(&hdev->ll, true);
 	if (ret == -EAGAIN) {
 		ret = dev_err_probe(dev, -EPROBE_DEFER,
 				    "channel %u stays disabled: management block not enabled yet\n",

@@ -43,16 +43,16 @@ mutant()
 # kmemleak: the bench's scan after the suite reports the descriptors of
 # every completed transfer (run-guest exit 126).
 mutant leak-completed hidma_dma.c chan-recovery guest \
-	"completed descriptors are never freed" \
-	$'\t\tdmaengine_desc_callback_invoke(&cb, &desc->result);\n\t\thidma_desc_free(desc);\n' \
-	$'\t\tdmaengine_desc_callback_invoke(&cb, &desc->result);\n'
+	"descriptors are never freed" \
+	$'\tdma_descriptor_unmap(&vd->tx);\n\tkfree(to_hidma_desc(vd));\n' \
+	$'\tdma_descriptor_unmap(&vd->tx);\n'
 
 # test=error: "N transfers reported result R" and the failed-transfer
 # checks, for each injected cause.
 mutant error-as-success hidma_dma.c chan-client guest \
 	"a failed or aborted transfer completes with DMA_TRANS_NOERROR" \
-	$'\tdesc->result.result = result;\n' \
-	$'\tdesc->result.result = DMA_TRANS_NOERROR;\n'
+	$'\tdesc->vd.tx_result.result = result;\n' \
+	$'\tdesc->vd.tx_result.result = DMA_TRANS_NOERROR;\n'
 
 # chan<N>/priority and weight: "write reaches the model" (the model's
 # ch<N> register keeps its value) and the driver's read-back refuses it.
@@ -62,18 +62,18 @@ mutant qos-next-channel hidma_mgmt_core.c mgmt-sysfs host \
 	$'\tvoid __iomem *addr = mdev->base + HIDMA_MGMT_QOS(ch + 1);\n'
 
 # "suspended again once released": the released channel stays active.
-mutant pm-put-missing hidma_dma.c chan-pm guest \
+mutant pm-put-missing hidma_lifecycle.c chan-pm guest \
 	"free_chan_resources() never drops the client's runtime PM reference" \
-	$'\tif (held) {\n\t\tpm_runtime_mark_last_busy(hdev->dev);\n\t\tpm_runtime_put_autosuspend(hdev->dev);\n\t}\n' \
-	$'\tif (held)\n\t\tpm_runtime_mark_last_busy(hdev->dev);\n'
+	$'\tpm_runtime_mark_last_busy(hdev->dev);\n\tpm_runtime_put_autosuspend(hdev->dev);\n' \
+	$'\tpm_runtime_mark_last_busy(hdev->dev);\n'
 
 # 4 dmatest threads per channel issue at once, and with the interrupt
 # handler: lost or doubled TREs ("one TRE per transfer"), dmatest
 # failures, list corruption or the handler's WARN on an empty active list.
 mutant unlocked-issue hidma_dma.c chan-dmatest guest \
 	"issue_pending() moves descriptors to the ring without the channel lock" \
-	$'\tunsigned long flags;\n\n\tspin_lock_irqsave(&hdev->lock, flags);\n\tlist_splice_tail_init(&hdev->submitted, &hdev->issued);\n\thidma_feed(hdev);\n\tspin_unlock_irqrestore(&hdev->lock, flags);\n' \
-	$'\n\tlist_splice_tail_init(&hdev->submitted, &hdev->issued);\n\thidma_feed(hdev);\n'
+	$'\tspin_lock_irqsave(&hdev->vc.lock, flags);\n\tif (vchan_issue_pending(&hdev->vc))\n\t\thidma_feed(hdev);\n\tspin_unlock_irqrestore(&hdev->vc.lock, flags);\n' \
+	$'\tlocal_irq_save(flags);\n\tif (vchan_issue_pending(&hdev->vc))\n\t\thidma_feed(hdev);\n\tlocal_irq_restore(flags);\n'
 
 # chan<N>/priority and weight: "bad writes refused, nothing changed"
 # (weight 0 and 16 are accepted).
@@ -92,15 +92,15 @@ mutant no-doorbell hidma_dma.c chan-highmem guest \
 # test=pause: "residue: pending transfer reports 8188 (want 8192)".
 mutant residue-off hidma_dma.c chan-client guest \
 	"tx_status() reports the residue of a pending transfer 4 bytes short" \
-	$'\t\tdma_set_residue(state, found ? found->len : 0);\n' \
-	$'\t\tdma_set_residue(state, found ? found->len - 4 : 0);\n'
+	$'\tdma_set_residue(state, desc ? desc->len : 0);\n' \
+	$'\tdma_set_residue(state, desc ? desc->len - 4 : 0);\n'
 
 # Only if something sees the channel left enabled after unbind and rmmod
 # (its rings are freed while the engine may still use them); every probe
 # resets the channel before it programs it again.
-mutant remove-no-reset hidma_dma.c chan-lifecycle guest \
-	"remove() leaves the channel enabled instead of resetting it" \
-	$'\n\tmutex_lock(&hdev->hw_lock);\n\thidma_ll_reset(&hdev->ll);\n\tmutex_unlock(&hdev->hw_lock);\n' \
+mutant remove-no-reset hidma_lifecycle.c chan-lifecycle guest \
+	"remove() and runtime suspend leave the channel enabled instead of resetting it" \
+	$'\tif (hidma_ll_reset(&hdev->ll))\n\t\tdev_warn(hdev->dev, "reset on power down failed\\n");\n' \
 	''
 
 # max_write_request / max_read_request: "write reaches the model" (the

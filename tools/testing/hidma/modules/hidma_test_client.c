@@ -31,6 +31,8 @@
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmaengine.h>
+#include <linux/hrtimer.h>
+#include <linux/io.h>
 #include <linux/iommu.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -99,6 +101,14 @@ MODULE_PARM_DESC(hold_bad_data, "hold: transfers that reported success with wron
 static int hold_len = SZ_16K;
 module_param(hold_len, int, 0444);
 MODULE_PARM_DESC(hold_len, "hold: bytes per transfer (4 KiB..1 MiB)");
+
+static int hold_early;
+module_param(hold_early, int, 0444);
+MODULE_PARM_DESC(hold_early, "hold: callbacks of failed transfers that ran while the channel was still enabled");
+
+static int hold_tick_us;
+module_param(hold_tick_us, int, 0444);
+MODULE_PARM_DESC(hold_tick_us, "hold: keep a timer interrupt coming on every CPU at this period (0: none)");
 
 static int ktap_num;
 
@@ -1036,6 +1046,8 @@ static struct {
 	bool unbinding;
 	struct notifier_block nb;
 	bool nb_registered;
+	void __iomem *trca;
+	bool ticking;
 } hold;
 
 static void hold_unmap(struct hold_xfer *hx)
@@ -1046,12 +1058,52 @@ static void hold_unmap(struct hold_xfer *hx)
 	dma_unmap_single(hold.dev, hx->dst_dma, hold_len, DMA_FROM_DEVICE);
 }
 
+/* TRCA CTRLSTS state field: 1 enabled, 2 running */
+static bool hold_engine_enabled(void)
+{
+	u32 state;
+
+	if (!hold.trca)
+		return false;
+	state = (readl(hold.trca) >> 8) & 0xff;
+	return state == 1 || state == 2;
+}
+
 static void hold_callback(void *arg, const struct dmaengine_result *res)
 {
 	struct hold_xfer *hx = arg;
 
+	/* A failed transfer's buffers are given back: nothing may run now. */
+	if (res->result != DMA_TRANS_NOERROR && hold_engine_enabled())
+		WRITE_ONCE(hold_early, hold_early + 1);
 	hold_unmap(hx);
 	xfer_callback(&hx->x, res);
+}
+
+/*
+ * A busy system: timer interrupts keep coming on every CPU, so softirqs
+ * (the provider's completion tasklet) run as soon as they are raised.
+ */
+static DEFINE_PER_CPU(struct hrtimer, hold_tick);
+
+static enum hrtimer_restart hold_tick_fn(struct hrtimer *t)
+{
+	hrtimer_forward_now(t, ns_to_ktime(hold_tick_us * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static void hold_tick_start(void *unused)
+{
+	struct hrtimer *t = this_cpu_ptr(&hold_tick);
+
+	hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED);
+	t->function = hold_tick_fn;
+	hrtimer_start(t, ns_to_ktime(hold_tick_us * NSEC_PER_USEC), HRTIMER_MODE_REL_PINNED);
+}
+
+static void hold_tick_stop(void *unused)
+{
+	hrtimer_cancel(this_cpu_ptr(&hold_tick));
 }
 
 /* Map and submit transfer @n of a round; false if that failed. */
@@ -1163,6 +1215,7 @@ static int hold_bus_event(struct notifier_block *nb, unsigned long action,
 
 static int hold_start(struct dma_chan *chan)
 {
+	struct resource *res;
 	int n, ret;
 
 	if (hold_len < SZ_4K || hold_len > SZ_1M)
@@ -1175,6 +1228,17 @@ static int hold_start(struct dma_chan *chan)
 		hold.hx[n].dst = kmalloc(hold_len, GFP_KERNEL);
 		if (!hold.hx[n].src || !hold.hx[n].dst)
 			return -ENOMEM;
+	}
+	/* The client's own view of the channel's state register */
+	res = platform_get_resource(to_platform_device(hold.dev),
+				    IORESOURCE_MEM, 0);
+	if (res)
+		hold.trca = ioremap(res->start, 4);
+	if (hold_tick_us < 0 || hold_tick_us > 1000)
+		return -EINVAL;
+	if (hold_tick_us) {
+		on_each_cpu(hold_tick_start, NULL, 1);
+		hold.ticking = true;
 	}
 	hold.nb.notifier_call = hold_bus_event;
 	ret = bus_register_notifier(&platform_bus_type, &hold.nb);
@@ -1204,6 +1268,10 @@ static void hold_stop(void)
 	}
 	if (hold.nb_registered)
 		bus_unregister_notifier(&platform_bus_type, &hold.nb);
+	if (hold.ticking)
+		on_each_cpu(hold_tick_stop, NULL, 1);
+	if (hold.trca)
+		iounmap(hold.trca);
 	for (n = 0; n < NR_HOLD; n++) {
 		kfree(hold.hx[n].src);
 		kfree(hold.hx[n].dst);
