@@ -403,7 +403,8 @@ static bool hidma_kill_dead(struct hidma_dev *hdev)
 	case HIDMA_PAUSED:
 		break;
 	case HIDMA_RECOVERING:
-		return false;
+		/* Stopped and handed on already, or the work must do it. */
+		return list_empty(&hdev->dead);
 	default:
 		/* No ring: the TREs were discarded with it. */
 		return true;

@@ -647,7 +647,7 @@ static bool wait_same(const u8 *a, const u8 *b, size_t len)
 	while (memcmp(a, b, len)) {
 		if (time_after(jiffies, end))
 			return false;
-		msleep(5);
+		usleep_range(5000, 10000);
 	}
 	return true;
 }

@@ -591,12 +591,16 @@ static void test_err_bad_length(void)
     put_tre(&h, 0, 0, 3, 0, RAM_BASE + 0x1000000, RAM_BASE + 0x2000000);
     tr_wr(&h, 0, DOORBELL, TRE_SIZE);
     check_error(&h, 0, 14);
-    put_tre(&h, 0, 1, 3, 0x4000001, RAM_BASE + 0x1000000,
-            RAM_BASE + 0x2000000);
+    /* the length field is 32 bits wide: more than 64 MiB is valid */
+    put_tre(&h, 0, 1, 4, 0x4000040, 0x5a5a5a5a5a5a5a5aULL,
+            RAM_BASE + 0x1000000);
     tr_wr(&h, 0, DOORBELL, 2 * TRE_SIZE);
     g_assert(wait_wp(&h, 0, 2 * EVRE_SIZE));
     e = evre0(&h, 0, 1);
-    g_assert_cmphex(e >> 24, ==, 0x46);
+    g_assert_cmphex(e >> 24, ==, 0x10);
+    g_assert_cmpint(chprop(&h, 0, "bytes"), ==, 0x4000040);
+    g_assert_cmphex(qtest_readb(h.qts, RAM_BASE + 0x1000000 + 0x400003f),
+                    ==, 0x5a);
     hidma_stop(&h);
 }
 
@@ -684,6 +688,53 @@ static void test_fail_injection(void)
     g_assert(!qom_get_bool(&h, "ch5-irq-level"));
     ev_wr(&h, 5, EV_IRQ_EN, 1 << 11);
     g_assert(qom_get_bool(&h, "ch5-irq-level"));
+    hidma_stop(&h);
+}
+
+/* fail-cause 1: the data moves, the event is not written */
+static void test_event_write_fault(void)
+{
+    Hidma h;
+    uint64_t src = RAM_BASE + 0x1000000;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 2, 8);
+    qom_set_u32(&h, "ch2-fail-cause", 1);
+    qom_set_u32(&h, "ch2-fail-count", 1);
+    fill(&h, src, 64, 7);
+    put_tre(&h, 2, 0, 3, 64, src, src + 0x100000);
+    put_tre(&h, 2, 1, 3, 64, src, src + 0x200000);
+    tr_wr(&h, 2, DOORBELL, 2 * TRE_SIZE);
+    g_assert(wait_wp(&h, 2, 2 * EVRE_SIZE));
+    g_assert_cmphex(evre0(&h, 2, 0), ==, 0);
+    g_assert_cmphex(evre0(&h, 2, 1) >> 24, ==, 0x10);
+    assert_same(&h, src, src + 0x100000, 64);
+    g_assert_cmphex(ev_rd(&h, 2, EV_IRQ_STAT), ==, (1 << 1) | 1);
+    g_assert_cmpint(chprop(&h, 2, "tres-completed"), ==, 2);
+    g_assert_cmpint(chprop(&h, 2, "tres-failed"), ==, 0);
+    g_assert_cmpint(chprop(&h, 2, "fail-count"), ==, 0);
+    hidma_stop(&h);
+}
+
+/* ch<N>-suspend-delay-us: SUSPEND takes effect late; ENABLE cancels it */
+static void test_suspend_delay(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 1, 8);
+    g_assert(!qom_set_json(&h, "ch1-suspend-delay-us", "1000001"));
+    qom_set_u32(&h, "ch1-suspend-delay-us", 500);
+    cmd(&h, false, 1, CMD_SUSPEND);
+    g_assert_cmpint(state_of(tr_rd(&h, 1, CTRLSTS)), ==, ST_ENABLED);
+    qtest_clock_step(h.qts, 600 * 1000);
+    g_assert_cmpint(state_of(tr_rd(&h, 1, CTRLSTS)), ==, ST_SUSPENDED);
+
+    cmd(&h, false, 1, CMD_ENABLE);
+    cmd(&h, false, 1, CMD_SUSPEND);
+    cmd(&h, false, 1, CMD_ENABLE);
+    qtest_clock_step(h.qts, 600 * 1000);
+    g_assert_cmpint(state_of(tr_rd(&h, 1, CTRLSTS)), ==, ST_ENABLED);
     hidma_stop(&h);
 }
 
@@ -1616,6 +1667,8 @@ int main(int argc, char **argv)
     qtest_add_func("/qcom-hidma/error/tre-read", test_err_tre_read);
     qtest_add_func("/qcom-hidma/error/mmio", test_err_mmio);
     qtest_add_func("/qcom-hidma/fail-injection", test_fail_injection);
+    qtest_add_func("/qcom-hidma/event-write-fault", test_event_write_fault);
+    qtest_add_func("/qcom-hidma/suspend-delay", test_suspend_delay);
     qtest_add_func("/qcom-hidma/reset-timeout", test_reset_timeout);
     qtest_add_func("/qcom-hidma/reset-hang", test_reset_hang);
     qtest_add_func("/qcom-hidma/burst-counts", test_burst_counts);
