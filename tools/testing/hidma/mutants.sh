@@ -103,6 +103,20 @@ mutant remove-no-reset hidma_lifecycle.c chan-lifecycle guest \
 	$'\tif (hidma_ll_reset(&hdev->ll))\n\t\tdev_warn(hdev->dev, "reset on power down failed\\n");\n' \
 	''
 
+# The core reads the channel after device_release() (see hidma_main.c):
+# freeing it right there is a use-after-free that KASAN reports when a
+# client releases a channel whose device was unbound under it.
+mutant release-frees-at-once hidma_main.c chan-lifecycle guest \
+	"device_release() frees the channel at once instead of deferring it" \
+	$'\tqueue_work(hidma_free_wq, &hdev->free_work);\n' \
+	$'\tmutex_destroy(&hdev->hw_lock);\n\tput_device(hdev->dev);\n\tkfree(hdev);\n'
+
+# test=rerun in chan-regress: out gets in's data.
+mutant reset-before-reap hidma_lifecycle.c chan-regress host \
+	"power down resets the channel without reading its events first" \
+	$'\tif (from == HIDMA_RUNNING || from == HIDMA_PAUSED ||\n\t    from == HIDMA_RECOVERING)\n\t\thidma_stop_and_reap(hdev);\n' \
+	''
+
 # max_write_request / max_read_request: "write reaches the model" (the
 # read-back sees the other field) and the burst counts of a 4 KiB memcpy.
 mutant burst-swap hidma_mgmt_core.c mgmt-sysfs host \
