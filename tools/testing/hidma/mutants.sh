@@ -70,7 +70,7 @@ mutant pm-put-missing hidma_lifecycle.c chan-pm guest \
 # 4 dmatest threads per channel issue at once, and with the interrupt
 # handler: lost or doubled TREs ("one TRE per transfer"), dmatest
 # failures, list corruption or the handler's WARN on an empty active list.
-mutant unlocked-issue hidma_dma.c chan-dmatest guest \
+mutant unlocked-issue hidma_dma.c chan-dmatest host \
 	"issue_pending() moves descriptors to the ring without the channel lock" \
 	$'\tspin_lock_irqsave(&hdev->vc.lock, flags);\n\tif (vchan_issue_pending(&hdev->vc))\n\t\thidma_feed(hdev);\n\tspin_unlock_irqrestore(&hdev->vc.lock, flags);\n' \
 	$'\tlocal_irq_save(flags);\n\tif (vchan_issue_pending(&hdev->vc))\n\t\thidma_feed(hdev);\n\tlocal_irq_restore(flags);\n'
@@ -98,15 +98,16 @@ mutant residue-off hidma_dma.c chan-client guest \
 # Only if something sees the channel left enabled after unbind and rmmod
 # (its rings are freed while the engine may still use them); every probe
 # resets the channel before it programs it again.
-mutant remove-no-reset hidma_lifecycle.c chan-lifecycle guest \
+mutant remove-no-reset hidma_lifecycle.c chan-lifecycle host \
 	"remove() and runtime suspend leave the channel enabled instead of resetting it" \
 	$'\tif (hidma_ll_reset(&hdev->ll))\n\t\tdev_warn(hdev->dev, "reset on power down failed\\n");\n' \
 	''
 
 # The core reads the channel after device_release() (see hidma_main.c):
 # freeing it right there is a use-after-free that KASAN reports when a
-# client releases a channel whose device was unbound under it.
-mutant release-frees-at-once hidma_main.c chan-lifecycle guest \
+# client releases a channel whose device was unbound under it (the hold
+# client after chan-regress's unbind).
+mutant release-frees-at-once hidma_main.c chan-regress host \
 	"device_release() frees the channel at once instead of deferring it" \
 	$'\tqueue_work(hidma_free_wq, &hdev->free_work);\n' \
 	$'\tmutex_destroy(&hdev->hw_lock);\n\tput_device(hdev->dev);\n\tkfree(hdev);\n'
