@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build our modules (drivers/dma/qcom and the test modules) out of tree
-# against a bench kernel flavour, in a copy under .build so that flavours
-# can build side by side. Prints the directory holding the .ko files.
+# Build our modules (drivers/dma/qcom, the vfio-platform reset and the test
+# modules) out of tree against a bench kernel flavour, in a copy under
+# .build so that flavours can build side by side. Prints the directory
+# holding the .ko files.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cache_lock -x
@@ -47,6 +48,15 @@ if [ -f "$work/qcom/hidma_mgmt_core.c" ] || [ -f "$work/qcom/hidma_dma.c" ]; the
 	"${kmake[@]}" M="$work/qcom" "${cfg[@]}" modules >"$work/qcom.log" 2>&1 ||
 		{ cat "$work/qcom.log" >&2; die "driver build failed"; }
 	cp "$work/qcom/"*.ko "$work/out/"
+fi
+# The vfio-platform reset of a channel, for kernels with vfio-platform.
+rm -rf "$work/vfio-reset"
+if grep -qx 'CONFIG_VFIO_PLATFORM=y' "$kdir/.config" 2>/dev/null; then
+	rsync -a "$HIDMA_TOP/drivers/vfio/platform/reset/" "$work/vfio-reset/"
+	"${kmake[@]}" M="$work/vfio-reset" CONFIG_VFIO_PLATFORM_QCOMHIDMA_RESET=m \
+		modules >"$work/vfio-reset.log" 2>&1 ||
+		{ cat "$work/vfio-reset.log" >&2; die "vfio reset module build failed"; }
+	cp "$work/vfio-reset/"*.ko "$work/out/"
 fi
 "${kmake[@]}" M="$work/test" modules >"$work/test.log" 2>&1 ||
 	{ cat "$work/test.log" >&2; die "test module build failed"; }

@@ -36,6 +36,7 @@ set -uo pipefail
 
 WORK="$HIDMA_BUILD/check"
 QCOM="$HIDMA_TOP/drivers/dma/qcom"
+VFIO_RESET="$HIDMA_TOP/drivers/vfio/platform/reset"
 QEMU_MODEL="$HIDMA_TOP/tools/testing/qemu"
 BINDINGS="$HIDMA_TOP/Documentation/devicetree/bindings/dma"
 SELFTESTS="$HIDMA_TOP/tools/testing/selftests/drivers/dma/hidma"
@@ -52,7 +53,7 @@ SRC=$(linux_src) || exit 1
 driver_sources()
 {
 	local f
-	for f in "$QCOM"/*.c "$QCOM"/*.h; do
+	for f in "$QCOM"/*.c "$QCOM"/*.h "$VFIO_RESET"/*.c; do
 		[ -f "$f" ] && echo "$f"
 	done
 }
@@ -72,7 +73,9 @@ SKIP=77
 rel()
 {
 	sed -e "s|$WORK/[^/ :]*/qcom/|drivers/dma/qcom/|g" -e "s|$HIDMA_TOP/||g" \
-		-e "s|\.build/check/[^/ :]*/qcom/|drivers/dma/qcom/|g"
+		-e "s|\.build/check/[^/ :]*/qcom/|drivers/dma/qcom/|g" \
+		-e "s|$WORK/[^/ :]*/vfio-reset/|drivers/vfio/platform/reset/|g" \
+		-e "s|\.build/check/[^/ :]*/vfio-reset/|drivers/vfio/platform/reset/|g"
 }
 
 # Private, fresh copy of the drivers for a build: .build/check/<name>/qcom.
@@ -86,6 +89,23 @@ fresh_copy()
 		-exec cp -p {} "$dir/" \;
 	echo "$dir"
 }
+
+# The same for the vfio-platform reset module: .build/check/<name>/vfio-reset.
+fresh_vfio_copy()
+{
+	local dir="$WORK/$1/vfio-reset"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -p "$VFIO_RESET"/*.c "$VFIO_RESET"/Makefile "$dir/"
+	echo "$dir"
+}
+
+# Kernels with vfio-platform build the reset module as well.
+has_vfio_platform()
+{
+	grep -qx 'CONFIG_VFIO_PLATFORM=y' "$1/.config" 2>/dev/null
+}
+VFIO_CFG=(CONFIG_VFIO_PLATFORM_QCOMHIDMA_RESET=m)
 
 # The CONFIG_ symbols to build: each driver once its sources exist, and
 # the KUnit tests with both (their Kconfig symbol depends on both).
@@ -130,7 +150,7 @@ make_findings()
 }
 
 # Build state shared by the builds and sparse gates of one target.
-declare -A BUILT_DIR=() BUILT_KDIR=() BUILT_ERR=()
+declare -A BUILT_DIR=() BUILT_VDIR=() BUILT_KDIR=() BUILT_ERR=()
 
 # arm64 W=1 build of a flavour; remembers where, for the sparse pass.
 build_arm64()
@@ -151,6 +171,14 @@ build_arm64()
 	rc=$?
 	make_findings <"$WORK/build-$flavour.out" | rel
 	[ "$rc" = 0 ] || echo "build failed (exit status $rc)"
+	has_vfio_platform "$kdir" || return 0
+	dir=$(fresh_vfio_copy "arm64-$flavour")
+	BUILT_VDIR[$flavour]=$dir
+	make -s -C "$kdir" M="$dir" "${CROSS[@]}" "${VFIO_CFG[@]}" W=1 -j"$JOBS" modules \
+		>"$WORK/build-vfio-$flavour.out" 2>&1
+	rc=$?
+	make_findings <"$WORK/build-vfio-$flavour.out" | rel
+	[ "$rc" = 0 ] || echo "reset module build failed (exit status $rc)"
 	return 0
 }
 
@@ -180,6 +208,15 @@ sparse_pass()
 		grep -E ': (warning|error|note): |^[^ ]+:[0-9]+:[0-9]+: ' | rel
 	[ "$rc" = 0 ] || [ -s "$WORK/sparse-$flavour.out" ] ||
 		echo "sparse pass failed (exit status $rc)"
+	dir=${BUILT_VDIR[$flavour]:-}
+	[ -n "$dir" ] || return 0
+	make -s -C "$kdir" M="$dir" "${CROSS[@]}" "${VFIO_CFG[@]}" W=1 C=2 -j"$JOBS" modules \
+		>"$WORK/sparse-vfio-$flavour.out" 2>&1
+	rc=$?
+	grep -v -E '\[-W[a-z0-9=-]+\]$|^(ERROR|WARNING): modpost:' "$WORK/sparse-vfio-$flavour.out" |
+		grep -E ': (warning|error|note): |^[^ ]+:[0-9]+:[0-9]+: ' | rel
+	[ "$rc" = 0 ] || [ -s "$WORK/sparse-vfio-$flavour.out" ] ||
+		echo "sparse pass of the reset module failed (exit status $rc)"
 	return 0
 }
 
@@ -189,7 +226,7 @@ gate_checkpatch()
 {
 	local files=() f
 	mapfile -t files < <(driver_sources)
-	for f in "$QCOM/Kconfig" "$QCOM/Makefile"; do
+	for f in "$QCOM/Kconfig" "$QCOM/Makefile" "$VFIO_RESET/Kconfig" "$VFIO_RESET/Makefile"; do
 		[ -f "$f" ] && files+=("$f")
 	done
 	mapfile -t -O ${#files[@]} files < <(binding_files)
@@ -245,7 +282,9 @@ gate_coccinelle()
 	[ -n "$(driver_sources)" ] || { echo "no driver sources yet"; return "$SKIP"; }
 	kdir=$(kernel_for debug 2>/dev/null) ||
 		{ echo "the debug bench kernel does not build"; return 0; }
-	dir=$(fresh_copy coccinelle)
+	fresh_copy coccinelle >/dev/null
+	fresh_vfio_copy coccinelle >/dev/null
+	dir="$WORK/coccinelle"
 	cinc=(-I "$SRC/arch/arm64/include" -I "$kdir/arch/arm64/include/generated"
 	     -I "$SRC/include" -I "$kdir/include"
 	     -I "$SRC/arch/arm64/include/uapi" -I "$kdir/arch/arm64/include/generated/uapi"
@@ -580,6 +619,8 @@ series_build()
 		--set-val QCOM_HIDMA_KUNIT_TEST m
 	[ "$how" = y ] && "$WORK/tree/scripts/config" --file "$out/.config" \
 		--set-val QCOM_HIDMA_KUNIT_TEST y
+	has_vfio_platform "$kdir" && "$WORK/tree/scripts/config" --file "$out/.config" \
+		--set-val VFIO_PLATFORM_QCOMHIDMA_RESET "$how"
 	# Keep the mtime of an unchanged .config so that nothing else rebuilds.
 	if [ -f "$out/.config.last" ] && cmp -s "$out/.config" "$out/.config.last"; then
 		touch -r "$out/.config.last" "$out/.config"
@@ -596,12 +637,20 @@ series_build()
 	done
 	"${kmake[@]}" prepare >>"$WORK/series-$how.out" 2>&1 ||
 		{ echo "make prepare failed"; tail -n 5 "$WORK/series-$how.out" | rel; return 0; }
-	# A full W=1 build of our directory (objects, built-in.a or modules).
-	rm -rf "$out/drivers/dma/qcom"
-	"${kmake[@]}" W=1 drivers/dma/qcom/ >"$WORK/series-$how.out" 2>&1
-	rc=$?
-	make_findings <"$WORK/series-$how.out" | sed "s|$WORK/tree/||g" | rel
-	[ "$rc" = 0 ] || echo "make drivers/dma/qcom/ failed (exit status $rc)"
+	# A full W=1 build of our directories (objects, built-in.a or modules).
+	local dirs=(drivers/dma/qcom/) d
+	if has_vfio_platform "$kdir"; then
+		dirs+=(drivers/vfio/platform/reset/)
+		grep -qx "CONFIG_VFIO_PLATFORM_QCOMHIDMA_RESET=$how" "$out/.config" ||
+			echo "CONFIG_VFIO_PLATFORM_QCOMHIDMA_RESET=$how did not stick in the patched tree's .config"
+	fi
+	for d in "${dirs[@]}"; do
+		rm -rf "${out:?}/$d"
+		"${kmake[@]}" W=1 "$d" >"$WORK/series-$how.out" 2>&1
+		rc=$?
+		make_findings <"$WORK/series-$how.out" | sed "s|$WORK/tree/||g" | rel
+		[ "$rc" = 0 ] || echo "make $d failed (exit status $rc)"
+	done
 	return 0
 }
 

@@ -25,9 +25,11 @@ rm -rf "$work"
 mkdir -p "$work/src/$name-$ver" "$work/tree" "$work/install"
 # What a user copies to /usr/src/<name>-<version>: dkms.conf and the drivers.
 cp "$conf" "$work/src/$name-$ver/"
-mkdir -p "$work/src/$name-$ver/drivers/dma/qcom"
-find "$HIDMA_TOP/drivers/dma/qcom" -maxdepth 1 -type f \( -name '*.[ch]' -o \
-	-name Makefile -o -name Kconfig \) -exec cp -p {} "$work/src/$name-$ver/drivers/dma/qcom/" \;
+for d in drivers/dma/qcom drivers/vfio/platform/reset; do
+	mkdir -p "$work/src/$name-$ver/$d"
+	find "$HIDMA_TOP/$d" -maxdepth 1 -type f \( -name '*.[ch]' -o \
+		-name Makefile -o -name Kconfig \) -exec cp -p {} "$work/src/$name-$ver/$d/" \;
+done
 
 leftovers() { find /var/lib/dkms /usr/src -maxdepth 1 2>/dev/null | sort; }
 before=$(leftovers)

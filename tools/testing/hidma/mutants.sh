@@ -30,8 +30,8 @@ SUITES=tools/testing/selftests/drivers/dma/hidma
 # ------------------------------------------------------------------ table
 #
 # mutant NAME FILE SUITE LAYOUT DESCRIPTION OLD NEW: FILE is under
-# drivers/dma/qcom; OLD must occur exactly once in it and is replaced by
-# NEW. Each mutant builds without a warning. The comment above each entry
+# drivers/dma/qcom, or a path from the top when it has a "/"; OLD must
+# occur exactly once in it and is replaced by NEW. Each mutant builds without a warning. The comment above each entry
 # says what in SUITE is expected to kill it.
 M_NAME=() M_FILE=() M_SUITE=() M_LAYOUT=() M_DESC=() M_OLD=() M_NEW=()
 mutant()
@@ -144,6 +144,13 @@ mutant no-ieob hidma_ll.c chan-highmem guest \
 	$'FIELD_PREP(HIDMA_TRE_CHID, chid & 0xff) | HIDMA_TRE_IEOB;\n' \
 	$'FIELD_PREP(HIDMA_TRE_CHID, chid & 0xff);\n'
 
+# "a second user finds the channel reset": the reset leaves the last
+# owner's rings, which hidma_vfio's "reset the channel before use" sees.
+mutant vfio-reset-keeps-rings drivers/vfio/platform/reset/vfio_platform_qcomhidma.c \
+	vfio-platform vfio "the vfio-platform reset leaves the ring registers" \
+	$'\t\twritel(0, win[i] + HIDMA_RING_LEN);\n' \
+	$'\t\twritel(readl(win[i] + HIDMA_RING_LEN), win[i] + HIDMA_RING_LEN);\n'
+
 # ---------------------------------------------------------------- helpers
 
 # apply_edit FILE OLD NEW: replace OLD, which must occur exactly once.
@@ -185,12 +192,15 @@ run_one()
 	fi
 	rsync -a --exclude=.build --exclude=.git "$HIDMA_TOP/" "$tree/"
 	if [ -n "$file" ]; then
+		case "$file" in
+		*/*) ;;
+		*) file=drivers/dma/qcom/$file ;;
+		esac
 		[ "$old" != "$new" ] || fail "the replacement equals the original"
-		cp "$tree/drivers/dma/qcom/$file" "$work/$file.orig"
-		apply_edit "$tree/drivers/dma/qcom/$file" "$old" "$new" 2>"$work/why" ||
-			exit 2
-		diff -u --label "a/drivers/dma/qcom/$file" --label "b/drivers/dma/qcom/$file" \
-			"$work/$file.orig" "$tree/drivers/dma/qcom/$file" >"$work/mutant.diff" || true
+		cp "$tree/$file" "$work/orig"
+		apply_edit "$tree/$file" "$old" "$new" 2>"$work/why" || exit 2
+		diff -u --label "a/$file" --label "b/$file" \
+			"$work/orig" "$tree/$file" >"$work/mutant.diff" || true
 	fi
 
 	sfile="$tree/$SUITES/$suite.sh"
@@ -206,7 +216,8 @@ run_one()
 	"$tree/tools/testing/hidma/build-modules.sh" debug >"$work/build.log" 2>&1 ||
 		fail "module build failed (see $work/build.log)"
 	# A warning means the mutant is not the small clean edit it should be.
-	if grep -E 'warning:|error:' "$tree/.build/modules/debug/qcom.log" >>"$work/build.log"; then
+	if cat "$tree/.build/modules/debug/"{qcom,vfio-reset}.log 2>/dev/null |
+	   grep -E 'warning:|error:' >>"$work/build.log"; then
 		fail "the module build warns (see $work/build.log)"
 	fi
 	"$tree/tools/testing/hidma/build-initramfs.sh" debug >>"$work/build.log" 2>&1 ||

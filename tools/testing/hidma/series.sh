@@ -15,6 +15,8 @@
 #      its KUnit test, Kconfig entry, Makefile lines and sysfs ABI
 #   4. the channel driver replaces hidma.c/hidma_ll.c/hidma_dbg.c, with its
 #      KUnit test, Kconfig entry, Makefile lines and sysfs ABI
+#   5. the vfio-platform reset of a channel (devicetree), with its Kconfig
+#      entry and Makefile line
 # Each patch also updates the "QUALCOMM HIDMA DRIVER" entry of MAINTAINERS
 # for the files it adds. The patches are made with git in a scratch
 # repository holding the 6.12 versions of the files they touch, so they are
@@ -31,10 +33,11 @@ OUT="$HIDMA_BUILD/series"
 QCOM="$HIDMA_TOP/drivers/dma/qcom"
 BIND="Documentation/devicetree/bindings/dma"
 ABI="Documentation/ABI/testing"
+VRESET="drivers/vfio/platform/reset"
 AUTHOR_NAME="HIDMA Developers"
 AUTHOR_EMAIL="hidma@example.org"
 # The only paths the series may touch (checked by --apply).
-TOUCHED_DIRS=(drivers/dma/qcom "$BIND" "$ABI")
+TOUCHED_DIRS=(drivers/dma/qcom "$BIND" "$ABI" "$VRESET")
 
 # ------------------------------------------------------------- --apply
 apply_series()
@@ -55,7 +58,7 @@ apply_series()
 	# Every path of the series must be one we restore as a real copy.
 	while read -r f; do
 		case "$f" in
-		MAINTAINERS | drivers/dma/qcom/* | "$BIND"/* | "$ABI"/*) ;;
+		MAINTAINERS | drivers/dma/qcom/* | "$BIND"/* | "$ABI"/* | "$VRESET"/*) ;;
 		*) die "the series touches $f, outside of the paths it may touch" ;;
 		esac
 	done < <(sed -n 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' "$OUT"/0*.patch | sort -u)
@@ -99,11 +102,12 @@ g() { git -C "$git_dir" -c core.autocrlf=false -c commit.gpgsign=false "$@"; }
 
 # The 6.12 versions of everything the series touches.
 g init -q
-mkdir -p "$git_dir/drivers/dma/qcom" "$git_dir/$BIND" "$git_dir/$ABI"
+mkdir -p "$git_dir/drivers/dma/qcom" "$git_dir/$BIND" "$git_dir/$ABI" "$git_dir/$VRESET"
 cp "$SRC/MAINTAINERS" "$git_dir/"
 cp "$SRC"/drivers/dma/qcom/{Kconfig,Makefile} "$SRC"/drivers/dma/qcom/hidma* \
 	"$git_dir/drivers/dma/qcom/"
 cp "$SRC/$ABI"/sysfs-platform-hidma* "$git_dir/$ABI/"
+cp "$SRC/$VRESET"/{Kconfig,Makefile} "$git_dir/$VRESET/"
 g add -A
 g commit -q -m "Linux 6.12 (Debian linux-source-6.12)"
 
@@ -363,6 +367,42 @@ arithmetic and the event decoding.
 The module is now called hidma (it was hdma)."
 fi
 
+# 5: the vfio-platform reset.
+if [ -f "$HIDMA_TOP/$VRESET/vfio_platform_qcomhidma.c" ]; then
+	cp "$HIDMA_TOP/$VRESET/vfio_platform_qcomhidma.c" "$git_dir/$VRESET/"
+	python3 - "$git_dir/$VRESET" "$HIDMA_TOP/$VRESET" <<'PY'
+import sys
+tree, ours = sys.argv[1], sys.argv[2]
+# Kconfig: our entry (without the file's header comments) before the
+# closing "endif" of "if VFIO_PLATFORM"
+entry = [l for l in open(ours + '/Kconfig').read().rstrip('\n').split('\n')
+         if not l.startswith('#')]
+k = open(tree + '/Kconfig').read().rstrip('\n').split('\n')
+end = max(i for i, l in enumerate(k) if l.strip() == 'endif')
+k[end:end] = [''] + entry
+open(tree + '/Kconfig', 'w').write('\n'.join(k) + '\n')
+# Makefile: our obj- line after the last one
+obj = [l for l in open(ours + '/Makefile') if l.startswith('obj-')]
+m = open(tree + '/Makefile').read().rstrip('\n').split('\n')
+last = max(i for i, l in enumerate(m) if l.startswith('obj-'))
+m[last + 1:last + 1] = [l.rstrip('\n') for l in obj]
+open(tree + '/Makefile', 'w').write('\n'.join(m) + '\n')
+PY
+	maint "F:$VRESET/vfio_platform_qcomhidma.c"
+	commit "vfio/platform: Add a reset for Qualcomm Technologies HIDMA channels" \
+"vfio-platform resets a device before it hands it to a user and after
+the user lets it go, and refuses a devicetree device it cannot reset.
+Add the reset of a HIDMA channel (\"qcom,hidma-1.0\"), so that a host can
+assign channels to virtual machines while it keeps the management block.
+
+The reset does what the channel driver does: RESET the transfer window,
+then the event window, each until it reads DISABLED. It then masks and
+clears the channel's interrupt causes and zeroes the base and length of
+both rings, so that the next owner inherits no bus address of the last.
+
+Channels described in ACPI are reset by their _RST method instead."
+fi
+
 [ "$(g rev-list --count HEAD)" -gt 1 ] || die "nothing to put in the series yet"
 g format-patch -q --cover-letter --no-signature -o "$OUT" HEAD~$(($(g rev-list --count HEAD) - 1)) >/dev/null
 # Fill in the cover letter.
@@ -380,7 +420,9 @@ bindings as DT schema.
 
 The bindings come first; then each driver is replaced in one step (old
 files out, new files, Kconfig entry, kbuild lines, sysfs ABI, KUnit
-tests), so that every patch builds on its own.
+tests), so that every patch builds on its own. The last patch lets
+vfio-platform reset a channel, for hosts that assign channels to virtual
+machines.
 
 Both drivers were tested on an emulated QDF2400-like platform (a QEMU
 model of the engine) booted with devicetree and with ACPI, as host and as
