@@ -47,49 +47,6 @@
 #define MGMT_QOS_WEIGHT_MASK    0x7f
 #define MGMT_QOS_MASK           0xff00
 
-/* channel windows, common */
-#define CH_CTRLSTS              0x000
-#define CH_RING_LOW             0x008
-#define CH_RING_HIGH            0x00c
-#define CH_RING_LEN             0x010
-#define CH_DOORBELL             0x400
-
-/* TRCA */
-#define TRCA_CHID               0x028
-
-/* EVCA */
-#define EVCA_INTCTRL            0x004
-#define EVCA_WRITE_PTR          0x020
-#define EVCA_IRQ_STAT           0x100
-#define EVCA_IRQ_CLR            0x108
-#define EVCA_IRQ_EN             0x110
-#define EVCA_MSI_ADDR_LOW       0x118
-#define EVCA_MSI_ADDR_HIGH      0x11c
-#define EVCA_MSI_DATA           0x120
-
-#define CMD_DISABLE             0
-#define CMD_ENABLE              1
-#define CMD_SUSPEND             2
-#define CMD_RESET               9
-
-#define ST_DISABLED             0
-#define ST_ENABLED              1
-#define ST_RUNNING              2
-#define ST_SUSPENDED            3
-#define ST_STOPPED              4
-
-#define IRQ_EOB                 0
-#define IRQ_EV_WR_ERR           1
-#define IRQ_TRE_RD_ERR          9
-#define IRQ_DATA_RD_ERR         10
-#define IRQ_DATA_WR_ERR         11
-#define IRQ_INVALID_TRE         14
-#define IRQ_ALL_MASK            (BIT(IRQ_EOB) | BIT(IRQ_EV_WR_ERR) | \
-                                 BIT(IRQ_TRE_RD_ERR) | \
-                                 BIT(IRQ_DATA_RD_ERR) | \
-                                 BIT(IRQ_DATA_WR_ERR) | \
-                                 BIT(IRQ_INVALID_TRE))
-
 #define TRE_SIZE                32
 #define TRE_OP_MEMCPY           3
 #define TRE_OP_MEMSET           4
@@ -115,7 +72,7 @@ static const char *const win_name[2] = { "trca", "evca" };
 
 static bool state_enabled(uint32_t st)
 {
-    return st == ST_ENABLED || st == ST_RUNNING;
+    return st == HIDMA_ST_ENABLED || st == HIDMA_ST_RUNNING;
 }
 
 static uint32_t chan_weight(QcomHidmaState *s, int idx)
@@ -172,7 +129,7 @@ static bool chan_busy(QcomHidmaChan *c)
 static void hidma_update_tr_state(QcomHidmaChan *c)
 {
     if (state_enabled(c->tr_state)) {
-        c->tr_state = chan_busy(c) ? ST_RUNNING : ST_ENABLED;
+        c->tr_state = chan_busy(c) ? HIDMA_ST_RUNNING : HIDMA_ST_ENABLED;
     }
 }
 
@@ -337,7 +294,7 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
                       "qcom-hidma: ch%u: event ring length 0x%x, write "
                       "pointer 0x%x: event of the TRE at 0x%x lost\n",
                       c->idx, c->ev_ring_len, c->ev_write_ptr, c->cur_off);
-        c->irq_stat |= BIT(IRQ_EV_WR_ERR);
+        c->irq_stat |= BIT(HIDMA_IRQ_EV_WR_ERR);
         if (cause) {
             c->irq_stat |= BIT(cause);
         }
@@ -368,7 +325,7 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: event write to 0x%" PRIx64
                       " failed\n", c->idx, ev_base(c) + c->ev_write_ptr);
-        c->irq_stat |= BIT(IRQ_EV_WR_ERR);
+        c->irq_stat |= BIT(HIDMA_IRQ_EV_WR_ERR);
     }
     c->ev_write_ptr = (c->ev_write_ptr + EVRE_SIZE) % c->ev_ring_len;
     c->cpl_pending = false;
@@ -378,7 +335,7 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
     } else {
         c->tres_completed++;
         if (c->cur_tre[0] & TRE_IEOB) {
-            c->irq_stat |= BIT(IRQ_EOB);
+            c->irq_stat |= BIT(HIDMA_IRQ_EOB);
         }
     }
     hidma_update_irq(c);
@@ -415,7 +372,7 @@ static bool hidma_fetch(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: cannot read TRE at 0x%" PRIx64 "\n",
                       c->idx, tr_base(c) + c->cur_off);
-        hidma_complete(s, c, IRQ_TRE_RD_ERR, now);
+        hidma_complete(s, c, HIDMA_IRQ_TRE_RD_ERR, now);
         return false;
     }
     for (i = 0; i < 8; i++) {
@@ -427,7 +384,7 @@ static bool hidma_fetch(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
                          ((uint64_t)c->cur_tre[3] << 32) | c->cur_tre[2],
                          ((uint64_t)c->cur_tre[5] << 32) | c->cur_tre[4]);
 
-    if (c->fail_count && c->fail_cause == IRQ_EV_WR_ERR) {
+    if (c->fail_count && c->fail_cause == HIDMA_IRQ_EV_WR_ERR) {
         /* the data moves; only the event write of this TRE fails */
         c->fail_count--;
         c->ev_write_fail = true;
@@ -440,14 +397,14 @@ static bool hidma_fetch(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: TRE at 0x%x: bad opcode %u\n",
                       c->idx, c->cur_off, op);
-        hidma_complete(s, c, IRQ_INVALID_TRE, now);
+        hidma_complete(s, c, HIDMA_IRQ_INVALID_TRE, now);
         return false;
     }
     if (len == 0) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: TRE at 0x%x: bad length 0x%x\n",
                       c->idx, c->cur_off, len);
-        hidma_complete(s, c, IRQ_INVALID_TRE, now);
+        hidma_complete(s, c, HIDMA_IRQ_INVALID_TRE, now);
         return false;
     }
     c->cur_valid = true;
@@ -492,13 +449,13 @@ static uint32_t hidma_move(QcomHidmaChan *c, uint64_t dst, uint64_t src,
 
         if (!is_set) {
             if (!hidma_dma_piece(c, src, n, false, &rd)) {
-                return IRQ_DATA_RD_ERR;
+                return HIDMA_IRQ_DATA_RD_ERR;
             }
             n = rd.len;
         }
         if (!hidma_dma_piece(c, dst, n, true, &wr)) {
             hidma_dma_piece_end(&rd, false, 0);
-            return IRQ_DATA_WR_ERR;
+            return HIDMA_IRQ_DATA_WR_ERR;
         }
         /* a piece that is not RAM on either side is at most BOUNCE_SIZE */
         n = MIN(n, wr.len);
@@ -512,14 +469,14 @@ static uint32_t hidma_move(QcomHidmaChan *c, uint64_t dst, uint64_t src,
             res = address_space_read(rd.as, rd.addr, attrs, out, n);
             if (res != MEMTX_OK) {
                 trace_qcom_hidma_dma_error(c->idx, "data read", src, res);
-                cause = IRQ_DATA_RD_ERR;
+                cause = HIDMA_IRQ_DATA_RD_ERR;
             }
         }
         if (!cause && !wr.ptr) {
             res = address_space_write(wr.as, wr.addr, attrs, buf, n);
             if (res != MEMTX_OK) {
                 trace_qcom_hidma_dma_error(c->idx, "data write", dst, res);
-                cause = IRQ_DATA_WR_ERR;
+                cause = HIDMA_IRQ_DATA_WR_ERR;
             }
         }
         hidma_dma_piece_end(&rd, false, n);
@@ -570,7 +527,7 @@ static uint64_t hidma_grant(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: TRE at 0x%x: DMA %s error\n",
                       c->idx, c->cur_off,
-                      cause == IRQ_DATA_RD_ERR ? "read" : "write");
+                      cause == HIDMA_IRQ_DATA_RD_ERR ? "read" : "write");
         hidma_complete(s, c, cause, now);
         return bus;
     }
@@ -703,7 +660,7 @@ static void hidma_timer_cb(void *opaque)
 static void hidma_tr_reset_done(QcomHidmaChan *c)
 {
     c->tr_reset_busy = false;
-    c->tr_state = ST_DISABLED;
+    c->tr_state = HIDMA_ST_DISABLED;
     c->tr_doorbell = 0;
     c->tr_read_off = 0;
     c->cur_valid = false;
@@ -715,7 +672,7 @@ static void hidma_tr_reset_done(QcomHidmaChan *c)
 static void hidma_ev_reset_done(QcomHidmaChan *c)
 {
     c->ev_reset_busy = false;
-    c->ev_state = ST_DISABLED;
+    c->ev_state = HIDMA_ST_DISABLED;
     c->ev_write_ptr = 0;
     c->ev_doorbell = 0;
     trace_qcom_hidma_reset_done(c->idx, win_name[1]);
@@ -742,9 +699,9 @@ static void hidma_suspend_cb(void *opaque)
     QcomHidmaChan *c = opaque;
 
     if (state_enabled(c->tr_state)) {
-        c->tr_state = ST_SUSPENDED;
-        trace_qcom_hidma_command(c->idx, win_name[0], CMD_SUSPEND,
-                                 ST_RUNNING, ST_SUSPENDED);
+        c->tr_state = HIDMA_ST_SUSPENDED;
+        trace_qcom_hidma_command(c->idx, win_name[0], HIDMA_CMD_SUSPEND,
+                                 HIDMA_ST_RUNNING, HIDMA_ST_SUSPENDED);
     }
 }
 
@@ -757,7 +714,7 @@ static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
     QEMUTimer *timer = win ? c->ev_reset_timer : c->tr_reset_timer;
     uint32_t old = *state;
 
-    if (*busy && !(cmd == CMD_RESET && *hung)) {
+    if (*busy && !(cmd == HIDMA_CMD_RESET && *hung)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u %s: command %u while reset is "
                       "in progress, ignored\n", c->idx, win_name[win], cmd);
@@ -769,33 +726,33 @@ static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
         timer_del(c->suspend_timer);
     }
     switch (cmd) {
-    case CMD_DISABLE:
-        *state = ST_DISABLED;
+    case HIDMA_CMD_DISABLE:
+        *state = HIDMA_ST_DISABLED;
         break;
-    case CMD_ENABLE:
+    case HIDMA_CMD_ENABLE:
         if (!(s->cfg & MGMT_CFG_ENABLE)) {
             qemu_log_mask(LOG_GUEST_ERROR,
                           "qcom-hidma: ch%u %s: enable refused, management "
                           "block is not enabled\n", c->idx, win_name[win]);
             break;
         }
-        *state = ST_ENABLED;
+        *state = HIDMA_ST_ENABLED;
         break;
-    case CMD_SUSPEND:
+    case HIDMA_CMD_SUSPEND:
         if (state_enabled(*state) && !win && c->suspend_delay_us) {
             /* the engine takes its time; the state changes later */
             timer_mod(c->suspend_timer,
                       qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
                       (int64_t)c->suspend_delay_us * SCALE_US);
         } else if (state_enabled(*state)) {
-            *state = ST_SUSPENDED;
+            *state = HIDMA_ST_SUSPENDED;
         } else {
             qemu_log_mask(LOG_GUEST_ERROR,
                           "qcom-hidma: ch%u %s: suspend in state %u\n",
                           c->idx, win_name[win], *state);
         }
         break;
-    case CMD_RESET:
+    case HIDMA_CMD_RESET:
         if (!win) {
             c->resets++;
         }
@@ -803,7 +760,7 @@ static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
          * The channel stops at once and reads STOPPED until the reset has
          * completed, so that software polling for DISABLED really waits.
          */
-        *state = ST_STOPPED;
+        *state = HIDMA_ST_STOPPED;
         *busy = true;
         *hung = false;
         if (c->hang_next_reset) {
@@ -844,22 +801,22 @@ static uint64_t hidma_trca_read(void *opaque, hwaddr off, unsigned size)
     uint32_t val = 0;
 
     switch (off) {
-    case CH_CTRLSTS:
+    case HIDMA_CH_CTRLSTS:
         val = (c->tr_cmd << 16) | (c->tr_state << 8);
         break;
-    case CH_RING_LOW:
+    case HIDMA_CH_RING_LOW:
         val = c->tr_ring_low;
         break;
-    case CH_RING_HIGH:
+    case HIDMA_CH_RING_HIGH:
         val = c->tr_ring_high;
         break;
-    case CH_RING_LEN:
+    case HIDMA_CH_RING_LEN:
         val = c->tr_ring_len;
         break;
-    case TRCA_CHID:
+    case HIDMA_TRCA_CHID:
         val = c->idx;
         break;
-    case CH_DOORBELL:
+    case HIDMA_CH_DOORBELL:
         val = c->tr_doorbell;
         break;
     default:
@@ -872,7 +829,6 @@ static uint64_t hidma_trca_read(void *opaque, hwaddr off, unsigned size)
     return val;
 }
 
-/* Tests read the high-water mark to see that software kept TREs queued. */
 /*
  * Ring registers take a write only while their window is not enabled:
  * software programs the rings between a reset and ENABLE.
@@ -889,6 +845,7 @@ static bool ring_reg_writable(QcomHidmaChan *c, int win, hwaddr off)
     return false;
 }
 
+/* Tests read the high-water mark to see that software kept TREs queued. */
 static void hidma_note_queue_depth(QcomHidmaChan *c)
 {
     uint64_t queued = (c->tr_doorbell + c->tr_ring_len - c->tr_read_off) %
@@ -908,25 +865,25 @@ static void hidma_trca_write(void *opaque, hwaddr off, uint64_t v,
 
     trace_qcom_hidma_reg_write(c->idx, win_name[0], off, val);
     switch (off) {
-    case CH_CTRLSTS:
+    case HIDMA_CH_CTRLSTS:
         hidma_command(c, 0, (val >> 16) & 0xff);
         break;
-    case CH_RING_LOW:
+    case HIDMA_CH_RING_LOW:
         if (ring_reg_writable(c, 0, off)) {
             c->tr_ring_low = val;
         }
         break;
-    case CH_RING_HIGH:
+    case HIDMA_CH_RING_HIGH:
         if (ring_reg_writable(c, 0, off)) {
             c->tr_ring_high = val;
         }
         break;
-    case CH_RING_LEN:
+    case HIDMA_CH_RING_LEN:
         if (ring_reg_writable(c, 0, off)) {
             c->tr_ring_len = val;
         }
         break;
-    case CH_DOORBELL:
+    case HIDMA_CH_DOORBELL:
         trace_qcom_hidma_doorbell(c->idx, win_name[0], val);
         if (c->tr_ring_len < TRE_SIZE || c->tr_ring_len % TRE_SIZE ||
             val >= c->tr_ring_len || val % TRE_SIZE) {
@@ -955,43 +912,43 @@ static uint64_t hidma_evca_read(void *opaque, hwaddr off, unsigned size)
     uint32_t val = 0;
 
     switch (off) {
-    case CH_CTRLSTS:
+    case HIDMA_CH_CTRLSTS:
         val = (c->ev_cmd << 16) | (c->ev_state << 8);
         break;
-    case EVCA_INTCTRL:
+    case HIDMA_EVCA_INTCTRL:
         val = c->intctrl;
         break;
-    case CH_RING_LOW:
+    case HIDMA_CH_RING_LOW:
         val = c->ev_ring_low;
         break;
-    case CH_RING_HIGH:
+    case HIDMA_CH_RING_HIGH:
         val = c->ev_ring_high;
         break;
-    case CH_RING_LEN:
+    case HIDMA_CH_RING_LEN:
         val = c->ev_ring_len;
         break;
-    case EVCA_WRITE_PTR:
+    case HIDMA_EVCA_WRITE_PTR:
         val = c->ev_write_ptr;
         break;
-    case EVCA_IRQ_STAT:
+    case HIDMA_EVCA_IRQ_STAT:
         val = c->irq_stat;
         break;
-    case EVCA_IRQ_CLR:
+    case HIDMA_EVCA_IRQ_CLR:
         val = 0;
         break;
-    case EVCA_IRQ_EN:
+    case HIDMA_EVCA_IRQ_EN:
         val = c->irq_en;
         break;
-    case EVCA_MSI_ADDR_LOW:
+    case HIDMA_EVCA_MSI_ADDR_LOW:
         val = c->msi_addr_low;
         break;
-    case EVCA_MSI_ADDR_HIGH:
+    case HIDMA_EVCA_MSI_ADDR_HIGH:
         val = c->msi_addr_high;
         break;
-    case EVCA_MSI_DATA:
+    case HIDMA_EVCA_MSI_DATA:
         val = c->msi_data;
         break;
-    case CH_DOORBELL:
+    case HIDMA_CH_DOORBELL:
         val = c->ev_doorbell;
         break;
     default:
@@ -1012,45 +969,45 @@ static void hidma_evca_write(void *opaque, hwaddr off, uint64_t v,
 
     trace_qcom_hidma_reg_write(c->idx, win_name[1], off, val);
     switch (off) {
-    case CH_CTRLSTS:
+    case HIDMA_CH_CTRLSTS:
         hidma_command(c, 1, (val >> 16) & 0xff);
         break;
-    case EVCA_INTCTRL:
+    case HIDMA_EVCA_INTCTRL:
         c->intctrl = val & 0xf;
         break;
-    case CH_RING_LOW:
+    case HIDMA_CH_RING_LOW:
         if (ring_reg_writable(c, 1, off)) {
             c->ev_ring_low = val;
         }
         break;
-    case CH_RING_HIGH:
+    case HIDMA_CH_RING_HIGH:
         if (ring_reg_writable(c, 1, off)) {
             c->ev_ring_high = val;
         }
         break;
-    case CH_RING_LEN:
+    case HIDMA_CH_RING_LEN:
         if (ring_reg_writable(c, 1, off)) {
             c->ev_ring_len = val;
         }
         break;
-    case EVCA_IRQ_CLR:
+    case HIDMA_EVCA_IRQ_CLR:
         c->irq_stat &= ~val;
         hidma_update_irq(c);
         break;
-    case EVCA_IRQ_EN:
-        c->irq_en = val & IRQ_ALL_MASK;
+    case HIDMA_EVCA_IRQ_EN:
+        c->irq_en = val & HIDMA_IRQ_ALL_MASK;
         hidma_update_irq(c);
         break;
-    case EVCA_MSI_ADDR_LOW:
+    case HIDMA_EVCA_MSI_ADDR_LOW:
         c->msi_addr_low = val;
         break;
-    case EVCA_MSI_ADDR_HIGH:
+    case HIDMA_EVCA_MSI_ADDR_HIGH:
         c->msi_addr_high = val;
         break;
-    case EVCA_MSI_DATA:
+    case HIDMA_EVCA_MSI_DATA:
         c->msi_data = val;
         break;
-    case CH_DOORBELL:
+    case HIDMA_CH_DOORBELL:
         trace_qcom_hidma_doorbell(c->idx, win_name[1], val);
         if (c->ev_ring_len < EVRE_SIZE || val >= c->ev_ring_len ||
             val % EVRE_SIZE) {
@@ -1063,8 +1020,8 @@ static void hidma_evca_write(void *opaque, hwaddr off, uint64_t v,
         c->ev_doorbell = val;
         hidma_kick(c->s);
         break;
-    case EVCA_WRITE_PTR:
-    case EVCA_IRQ_STAT:
+    case HIDMA_EVCA_WRITE_PTR:
+    case HIDMA_EVCA_IRQ_STAT:
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u evca: write to read-only offset 0x%"
                       HWADDR_PRIx "\n", c->idx, off);
@@ -1443,9 +1400,9 @@ static void hidma_set_fail_cause(Object *obj, Visitor *v, const char *name,
     if (!visit_type_uint32(v, name, &val, errp)) {
         return;
     }
-    if (val != IRQ_EV_WR_ERR && val != IRQ_TRE_RD_ERR &&
-        val != IRQ_DATA_RD_ERR && val != IRQ_DATA_WR_ERR &&
-        val != IRQ_INVALID_TRE) {
+    if (val != HIDMA_IRQ_EV_WR_ERR && val != HIDMA_IRQ_TRE_RD_ERR &&
+        val != HIDMA_IRQ_DATA_RD_ERR && val != HIDMA_IRQ_DATA_WR_ERR &&
+        val != HIDMA_IRQ_INVALID_TRE) {
         error_setg(errp, "qcom-hidma: '%s' must be one of 1 (event write), "
                    "9 (TRE read), 10 (data read), 11 (data write), "
                    "14 (invalid TRE), got %u", name, val);
@@ -1608,7 +1565,7 @@ static void hidma_realize(DeviceState *dev, Error **errp)
 
         c->s = s;
         c->idx = i;
-        c->fail_cause = IRQ_DATA_RD_ERR;
+        c->fail_cause = HIDMA_IRQ_DATA_RD_ERR;
         c->tr_reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
                                          hidma_tr_reset_cb, c);
         c->ev_reset_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,

@@ -19,6 +19,53 @@ OBJECT_DECLARE_SIMPLE_TYPE(QcomHidmaState, QCOM_HIDMA)
 #define QCOM_HIDMA_WINDOW_SIZE      0x1000
 
 /*
+ * Channel registers, TRCA and EVCA windows.  Besides the model, the board's
+ * ACPI tables use them: a channel's _RST method resets it as software does.
+ */
+#define HIDMA_CH_CTRLSTS            0x000
+#define HIDMA_CH_RING_LOW           0x008
+#define HIDMA_CH_RING_HIGH          0x00c
+#define HIDMA_CH_RING_LEN           0x010
+#define HIDMA_CH_DOORBELL           0x400
+
+/* TRCA only */
+#define HIDMA_TRCA_CHID             0x028
+
+/* EVCA only */
+#define HIDMA_EVCA_INTCTRL          0x004
+#define HIDMA_EVCA_WRITE_PTR        0x020
+#define HIDMA_EVCA_IRQ_STAT         0x100
+#define HIDMA_EVCA_IRQ_CLR          0x108
+#define HIDMA_EVCA_IRQ_EN           0x110
+#define HIDMA_EVCA_MSI_ADDR_LOW     0x118
+#define HIDMA_EVCA_MSI_ADDR_HIGH    0x11c
+#define HIDMA_EVCA_MSI_DATA         0x120
+
+#define HIDMA_CMD_DISABLE           0
+#define HIDMA_CMD_ENABLE            1
+#define HIDMA_CMD_SUSPEND           2
+#define HIDMA_CMD_RESET             9
+
+#define HIDMA_ST_DISABLED           0
+#define HIDMA_ST_ENABLED            1
+#define HIDMA_ST_RUNNING            2
+#define HIDMA_ST_SUSPENDED          3
+#define HIDMA_ST_STOPPED            4
+
+#define HIDMA_IRQ_EOB               0
+#define HIDMA_IRQ_EV_WR_ERR         1
+#define HIDMA_IRQ_TRE_RD_ERR        9
+#define HIDMA_IRQ_DATA_RD_ERR       10
+#define HIDMA_IRQ_DATA_WR_ERR       11
+#define HIDMA_IRQ_INVALID_TRE       14
+#define HIDMA_IRQ_ALL_MASK          (BIT(HIDMA_IRQ_EOB) | \
+                                     BIT(HIDMA_IRQ_EV_WR_ERR) | \
+                                     BIT(HIDMA_IRQ_TRE_RD_ERR) | \
+                                     BIT(HIDMA_IRQ_DATA_RD_ERR) | \
+                                     BIT(HIDMA_IRQ_DATA_WR_ERR) | \
+                                     BIT(HIDMA_IRQ_INVALID_TRE))
+
+/*
  * Sysbus layout.  In host mode region 0 is the management block and
  * channel N owns regions 1 + 2N (TRCA) and 2 + 2N (EVCA).  In guest mode
  * the management block is not exposed at all (it belongs to the host), so
