@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Make the base initramfs of a flavour: busybox, the kernel's modules
 # (dmatest, the in-kernel HIDMA driver), our modules and the in-guest
-# suites. Prints the path of the (uncompressed) cpio archive.
+# suites with their C programs. Prints the path of the (uncompressed) cpio
+# archive.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cache_lock -x
@@ -51,6 +52,13 @@ chmod 755 "$root/init"
 cp -a "$kdir/modroot/lib/modules/." "$root/lib/modules/"
 cp "$mods"/*.ko "$root/lib/modules/hidma/"
 cp -a "$HIDMA_TOP/tools/testing/selftests/drivers/dma/hidma/." "$root/selftests/"
+# The suites' C programs, static, in /bin.
+for c in "$root"/selftests/*.c; do
+	[ -e "$c" ] || continue
+	"${HIDMA_CROSS}gcc" -static -O2 -Wall -Wextra -Werror -o "$root/bin/$(basename "$c" .c)" "$c" ||
+		die "building $(basename "$c") failed"
+	rm "$c"
+done
 cp -a "$HIDMA_BENCH/guest/." "$root/bench/"
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 out="$HIDMA_BUILD/initramfs-$flavour.cpio"

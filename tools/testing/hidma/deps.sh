@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages the bench needs. Idempotent: does nothing when
 # everything is there. As non-root, prints the command to run and fails.
-# Nothing arm64 is installed on the host: the guest's busybox is unpacked
-# into the cache by build-initramfs.sh.
+# Nothing arm64 is installed on the host but the cross toolchain and its
+# static libc (for the guest's VFIO test program): the guest's busybox is
+# unpacked into the cache by build-initramfs.sh.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 packages=(
 	build-essential bc bison flex libssl-dev libelf-dev cpio kmod rsync file
 	xz-utils gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	libc6-dev-arm64-cross linux-libc-dev-arm64-cross
 	linux-source-6.12 dpkg-dev
 	ninja-build meson pkg-config libglib2.0-dev libpixman-1-dev libfdt-dev
 	zlib1g-dev python3 python3-yaml
