@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# dmatest memcpy and memset on every HIDMA channel at once: 500
+# dmatest memcpy and memset on every HIDMA channel at once: 300
 # iterations per thread, 4 threads per channel, every summary line with
 # 0 failures and one summary line per thread (1 KiB buffers: dmatest
 # fills and checks its whole buffers on the CPU, which under TCG + KASAN
@@ -12,7 +12,7 @@
 # hidma-timeout: 2400
 . "$(dirname "$0")/lib.sh"
 
-ITER=500
+ITER=300
 THREADS=4
 
 # tres_total: sum of tres-completed over the model's channels

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# 30 load/unload cycles of hidma.ko and 30 unbind/bind cycles of its
+# 20 load/unload cycles of hidma.ko and 20 unbind/bind cycles of its
 # channels, some of them with a client streaming transfers on the channel
 # while it is unbound. Nothing may crash, hang or leak (the bench scans
 # the log and kmemleak), and every channel works at the end. On the host
@@ -11,7 +11,7 @@
 # hidma-timeout: 1200
 . "$(dirname "$0")/lib.sh"
 
-CYCLES=30
+CYCLES=20
 CLIENT=hidma_test_client
 P=/sys/module/$CLIENT/parameters
 DRV=/sys/bus/platform/drivers/hidma
