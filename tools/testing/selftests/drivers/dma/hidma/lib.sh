@@ -298,6 +298,77 @@ dmatest_run()
 	[ "$bad" -eq 0 ]
 }
 
+# hidma_bind_driver DEV DRIVER: move platform device DEV to DRIVER with
+# driver_override (DRIVER empty: back to hidma); fails unless it lands there
+hidma_bind_driver()
+{
+	local dev=$1 drv=$2 d=/sys/bus/platform/devices/$1 cur=""
+
+	[ -e "$d/driver" ] && cur=$(readlink -f "$d/driver")
+	if [ -n "$drv" ]; then
+		echo "$drv" > "$d/driver_override" || return 1
+	else
+		echo > "$d/driver_override" || return 1
+	fi
+	if [ -n "$cur" ]; then
+		echo "$dev" > "$cur/unbind" || return 1
+	fi
+	echo "$dev" > /sys/bus/platform/drivers_probe 2>/dev/null
+	[ -e "$d/driver" ] || return 1
+	cur=$(readlink -f "$d/driver")
+	[ "${cur##*/}" = "${drv:-hidma}" ]
+}
+
+# hidma_mgmt_state DIR: the management device's top-level sysfs values,
+# one "name=value" per line, to compare before and after
+hidma_mgmt_state()
+{
+	local f
+
+	for f in "$1"/*; do
+		if [ ! -f "$f" ] || [ ! -r "$f" ]; then
+			continue
+		fi
+		echo "${f##*/}=$(cat "$f" 2>/dev/null)"
+	done
+}
+
+# dmatest_rounds_start STATE CHAN...: short verified dmatest rounds on the
+# channels, back to back in the background, until dmatest_rounds_stop (a
+# fixed length would end too soon on a slow machine, or idle on a fast one)
+dmatest_rounds_start()
+{
+	local state=$1
+
+	shift
+	rm -f "$state".*
+	(
+		rounds=0 rc=0
+		while [ ! -e "$state.stop" ]; do
+			dmatest_run memcpy 50 1 "$@" || rc=1
+			rounds=$((rounds + 1))
+		done
+		echo "$rounds $rc" > "$state.rc"
+	) > "$state.log" 2>&1 &
+	echo $! > "$state.pid"
+}
+
+# dmatest_rounds_stop STATE: end the rounds after the current one; succeeds
+# when at least two ran (so they spanned what happened meanwhile) and all
+# passed. The rounds' complaints, if any, follow as diagnostics.
+dmatest_rounds_stop()
+{
+	local state=$1 rounds rc
+
+	touch "$state.stop"
+	wait "$(cat "$state.pid")"
+	grep -v 'summary' "$state.log" | sed 's/^/# rounds: /'
+	read -r rounds rc < "$state.rc"
+	ktap_diag "$rounds dmatest rounds, $(grep -c ' 0 failures' "$state.log") clean summaries"
+	rm -f "$state".*
+	[ "$rounds" -ge 2 ] && [ "$rc" -eq 0 ]
+}
+
 # smmu_expect begin|end: mark the kernel log around SMMU faults that a
 # test provokes on purpose; the bench's log scan fails on any other.
 smmu_expect()

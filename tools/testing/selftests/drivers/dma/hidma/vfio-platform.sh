@@ -22,39 +22,6 @@ ROUNDS=8
 USER_TRES=$((ROUNDS * 5 * 2 + 5))
 RESET_MOD=vfio_platform_qcomhidma
 
-# bind DEV DRIVER: move platform device DEV to DRIVER (empty: its own)
-bind()
-{
-	local dev=$1 drv=$2 d=/sys/bus/platform/devices/$1 cur
-
-	cur=""
-	[ -e "$d/driver" ] && cur=$(readlink -f "$d/driver")
-	if [ -n "$drv" ]; then
-		echo "$drv" > "$d/driver_override" || return 1
-	else
-		echo > "$d/driver_override" || return 1
-	fi
-	if [ -n "$cur" ]; then
-		echo "$dev" > "$cur/unbind" || return 1
-	fi
-	echo "$dev" > /sys/bus/platform/drivers_probe 2>/dev/null
-	cur=$(readlink -f "$d/driver" 2>/dev/null)
-	[ "${cur##*/}" = "${drv:-hidma}" ]
-}
-
-# the mgmt device's tunables, one "name=value" per line
-mgmt_state()
-{
-	local f
-
-	for f in "$1"/*; do
-		if [ ! -f "$f" ] || [ ! -r "$f" ]; then
-			continue
-		fi
-		echo "${f##*/}=$(cat "$f" 2>/dev/null)"
-	done
-}
-
 hidma_load
 load_rc=$?
 chans=$(hidma_channels hidma)
@@ -70,27 +37,17 @@ dev=$(readlink -f "/sys/class/dma/$victim/device")
 idx=$(cat "$dev/chid")
 dev=${dev##*/}
 mgmt=$(hidma_mgmt_dir)
-mgmt_before=$(mgmt_state "$mgmt")
+mgmt_before=$(hidma_mgmt_state "$mgmt")
 ktap_diag "$victim is $dev (channel $idx); dmatest on $others"
 out=$(mktemp)
-# Short dmatest rounds on the other channels until the round trip is over
-# (a fixed length would either end too soon on a slow machine or idle).
-(
-	rounds=0 rc=0
-	while [ ! -e "$out.stop" ]; do
-		# shellcheck disable=SC2086 # one argument per channel
-		dmatest_run memcpy 50 1 $others || rc=1
-		rounds=$((rounds + 1))
-	done
-	echo "$rounds $rc" > "$out.rc"
-) > "$out.dmatest" 2>&1 &
-bg=$!
+# shellcheck disable=SC2086 # one argument per channel
+dmatest_rounds_start "$out.others" $others
 
 if [ "$HIDMA_LAYOUT" = acpi ]; then
 	ktap_skip "devicetree: vfio-platform refuses the channel without its reset" \
 		"ACPI: the _RST method resets it"
 else
-	bind "$dev" vfio-platform
+	hidma_bind_driver "$dev" vfio-platform
 	rc=$?
 	dmesg | grep -q "No reset function found for device $dev"
 	ktap_expect_eq "$rc/$?" "1/0" \
@@ -98,7 +55,7 @@ else
 	hidma_insmod $RESET_MOD
 fi
 
-bind "$dev" vfio-platform
+hidma_bind_driver "$dev" vfio-platform
 ktap_result $? "the channel moves to vfio-platform"
 # A wired interrupt is no MSI, but type1 only knows that no MSI controller
 # isolates this device's: it refuses until the admin says so (QDF2400 hosts
@@ -147,16 +104,10 @@ sid=$((SID_BASE + idx))
 ktap_expect_eq "$(echo "$sids" | grep -cx "$sid")/$(echo "$sids" | grep -v '^$' | grep -vcx "$sid")" \
 	"$faults/0" "the SMMU logged the users' $faults faults, for stream ID $sid only"
 
-bind "$dev" ""
+hidma_bind_driver "$dev" ""
 ktap_result $? "the channel goes back to hidma"
-touch "$out.stop"
-wait $bg
-grep -v 'summary' "$out.dmatest" | sed 's/^/# others: /'
-read -r rounds rc < "$out.rc"
-ktap_diag "others: $rounds dmatest rounds, $(grep -c ' 0 failures' "$out.dmatest") clean summaries"
-# the rounds ran back to back from before the hand-over until now
-[ "$rounds" -ge 2 ]
-ktap_expect_eq "$?/$rc" 0/0 "dmatest on the other channels ran throughout and passed"
+dmatest_rounds_stop "$out.others"
+ktap_result $? "dmatest on the other channels ran throughout and passed"
 back=""
 for c in $(hidma_channels hidma); do
 	[ "$(cat "/sys/class/dma/$c/device/chid")" = "$idx" ] && back=$c
@@ -170,9 +121,9 @@ else
 	ktap_result $? "the reset module unloads"
 fi
 
-[ -n "$mgmt" ] && [ -e "$mgmt/driver" ] && [ "$(mgmt_state "$mgmt")" = "$mgmt_before" ]
+[ -n "$mgmt" ] && [ -e "$mgmt/driver" ] && [ "$(hidma_mgmt_state "$mgmt")" = "$mgmt_before" ]
 ktap_result $? "hidma_mgmt stayed bound, its settings unchanged"
-rm -f "$out" "$out.dmatest" "$out.rc" "$out.stop"
+rm -f "$out"
 
 hidma_unload
 ktap_result $? "unload drivers"
