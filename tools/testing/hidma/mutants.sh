@@ -118,6 +118,15 @@ mutant reset-before-reap hidma_lifecycle.c chan-regress host \
 	$'\tif (from == HIDMA_RUNNING || from == HIDMA_PAUSED ||\n\t    from == HIDMA_RECOVERING)\n\t\thidma_stop_and_reap(hdev);\n' \
 	''
 
+# The old remove(): transfers on the ring complete (aborted) before the
+# engine is stopped, so a client unmaps buffers the engine still writes.
+# chan-regress's unbinds under traffic: early callbacks, an SMMU fault.
+# Needs the preemptible debug kernel to open the window.
+mutant complete-before-reset hidma_lifecycle.c chan-regress host \
+	"power down completes the ring's transfers before it stops and resets the channel" \
+	$'\tif (from == HIDMA_RUNNING || from == HIDMA_PAUSED ||\n\t    from == HIDMA_RECOVERING)\n\t\thidma_stop_and_reap(hdev);\n' \
+	$'\tspin_lock_irq(&hdev->vc.lock);\n\thidma_ring_abandon(hdev);\n\tspin_unlock_irq(&hdev->vc.lock);\n'
+
 # max_write_request / max_read_request: "write reaches the model" (the
 # read-back sees the other field) and the burst counts of a 4 KiB memcpy.
 mutant burst-swap hidma_mgmt_core.c mgmt-sysfs host \
