@@ -19,25 +19,10 @@ mods="$HIDMA_BUILD/modules/$flavour/out"
 # cache (installing it would replace the host's /bin/busybox).
 arm64_busybox()
 {
-	local ver dir
-	ver=$(apt-cache policy busybox-static:arm64 2>/dev/null | sed -n 's/ *Candidate: //p')
-	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
-		die "apt knows no busybox-static:arm64; run 'make deps' (it adds the arm64 architecture)"
-	fi
-	dir="$HIDMA_CACHE/src/busybox-static-arm64-$ver"
-	if [ ! -f "$dir/.extracted" ]; then
-		log "unpacking busybox-static:arm64 $ver into the cache"
-		rm -rf "$dir" "$dir.dl"
-		mkdir -p "$dir.dl"
-		(cd "$dir.dl" && apt-get download -qq "busybox-static:arm64=$ver" >/dev/null 2>&1) ||
-			die "apt-get download busybox-static:arm64=$ver failed"
-		dpkg-deb -x "$dir.dl"/busybox-static_*_arm64.deb "$dir" ||
-			die "dpkg-deb -x of busybox-static:arm64 failed"
-		rm -rf "$dir.dl"
-		file -L "$dir/bin/busybox" 2>/dev/null | grep aarch64 >/dev/null ||
-			die "$dir/bin/busybox is not an arm64 binary"
-		touch "$dir/.extracted"
-	fi
+	local dir
+	dir=$(arm64_deb busybox-static)
+	file -L "$dir/bin/busybox" 2>/dev/null | grep aarch64 >/dev/null ||
+		die "$dir/bin/busybox is not an arm64 binary"
 	echo "$dir/bin/busybox"
 }
 busybox=$(arm64_busybox)

@@ -2,9 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build Debian's QEMU 7.2 (aarch64-softmmu only) with the HIDMA model from
 # tools/testing/qemu patched in. Prints the build directory.
+#
+#   build-qemu.sh           for this machine: the bench's QEMU and qtest
+#   build-qemu.sh arm64     a static arm64 qemu-system-aarch64 with KVM, for
+#                           the vfio layout's host to run a guest that owns
+#                           a channel (vfio-platform)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cache_lock -x
+
+flavour=${1:-host}
+case "$flavour" in
+host | arm64) ;;
+*) die "usage: $0 [arm64]" ;;
+esac
 
 model="$HIDMA_TOP/tools/testing/qemu"
 QEMU_UPSTREAM=7.2
@@ -42,15 +53,49 @@ hash=$(hidma_hash "${inputs[@]}")
 out="$HIDMA_CACHE/qemu/$hash"
 link="$HIDMA_CACHE/links/qemu"
 
+# libfdt for arm64, unpacked into the cache: libfdt-dev is not co-installable
+# for two architectures, and the host build needs the amd64 one.
+arm64_libfdt()
+{
+	local dir
+	dir=$(arm64_deb libfdt-dev)
+	mkdir -p "$dir/bin"
+	# meson looks for static libraries only in the compiler's own search
+	# path: this compiler adds libfdt's (-B)
+	printf '#!/bin/sh\nexec %s -B%s "$@"\n' "$(command -v "${HIDMA_CROSS}gcc")" \
+		"$dir/usr/lib/aarch64-linux-gnu/" >"$dir/bin/${HIDMA_CROSS}gcc"
+	# Debian 12 has no cross pkg-config: this one reads the arm64
+	# glib and pixman that make deps installs (Multi-Arch: same).
+	printf '#!/bin/sh\nPKG_CONFIG_LIBDIR=%s\nexport PKG_CONFIG_LIBDIR\nexec pkg-config "$@"\n' \
+		/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
+		>"$dir/bin/${HIDMA_CROSS}pkg-config"
+	chmod 755 "$dir/bin/${HIDMA_CROSS}gcc" "$dir/bin/${HIDMA_CROSS}pkg-config"
+	echo "$dir"
+}
+
 # One work tree is reused across model changes so that a change rebuilds
 # only what it touched; each result is then copied out under its hash.
 work="$HIDMA_CACHE/qemu/work"
+if [ "$flavour" = arm64 ]; then
+	out="$HIDMA_CACHE/qemu/arm64-$hash"
+	link="$HIDMA_CACHE/links/qemu-arm64"
+	work="$HIDMA_CACHE/qemu/work-arm64"
+fi
 if [ ! -f "$out/.built" ]; then
-	log "building QEMU for $hash (first build takes several minutes)"
+	log "building QEMU ($flavour) for $hash (first build takes several minutes)"
 	args=(--target-list=aarch64-softmmu --without-default-features
 	      --enable-fdt=system --disable-docs --enable-tcg)
 	targets=(qemu-system-aarch64)
 	[ -x "$model/apply.sh" ] && mapfile -t args < "$model/configure-args"
+	if [ "$flavour" = arm64 ]; then
+		fdt=$(arm64_libfdt)
+		# For KVM in the vfio layout's host (EL2), the virt board only.
+		# TCG stays: 7.2's arm target does not build without it.
+		args+=(--cross-prefix="$HIDMA_CROSS" --static --enable-kvm
+		       --with-devices-aarch64=minimal
+		       --extra-cflags="-I$fdt/usr/include")
+		export PATH="$fdt/bin:$PATH"
+	fi
 	if [ ! -f "$work/.configured" ] || [ "$(cat "$work/.configured")" != "${args[*]}" ]; then
 		rm -rf "$work"
 	fi
@@ -68,7 +113,7 @@ if [ ! -f "$out/.built" ]; then
 			(cd "$model" && find hw include tests -type f)
 		} | sort -u > "$work/.touched"
 		(cd "$work/src" && xargs -r touch < "$work/.touched")
-		targets+=(tests/qtest/qcom-hidma-test)
+		[ "$flavour" = arm64 ] || targets+=(tests/qtest/qcom-hidma-test)
 	else
 		rm -f "$work/.touched"
 	fi

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages the bench needs. Idempotent: does nothing when
 # everything is there. As non-root, prints the command to run and fails.
-# Nothing arm64 is installed on the host but the cross toolchain and its
-# static libc (for the guest's VFIO test program): the guest's busybox is
-# unpacked into the cache by build-initramfs.sh.
+# arm64 on the host: the cross toolchain, its static libc (for the guest's
+# VFIO test program) and the Multi-Arch: same -dev packages of glib and
+# pixman (for the static arm64 QEMU of the vfio layout). The guest's busybox
+# and the arm64 libfdt, which cannot be installed beside their amd64
+# packages, are unpacked into the cache by the build scripts.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,6 +19,7 @@ packages=(
 	zlib1g-dev python3 python3-yaml
 	qemu-efi-aarch64 device-tree-compiler
 	sparse coccinelle ocaml-nox ocaml-findlib dt-schema yamllint shellcheck dkms gnuplot-nox
+	libglib2.0-dev:arm64 libpixman-1-dev:arm64
 )
 debsrc=/etc/apt/sources.list.d/hidma-deb-src.sources
 lists=(/etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources)
@@ -103,7 +106,7 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 fi
-# arm64 package lists, for 'apt-get download busybox-static:arm64' only.
+# arm64 package lists: the -dev:arm64 packages above, and the downloads.
 [ $have_arm64 = 1 ] || dpkg --add-architecture arm64
 log "installing: ${missing[*]}"
 apt-get update -qq

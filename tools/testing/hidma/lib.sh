@@ -10,7 +10,7 @@ HIDMA_JOBS="${HIDMA_JOBS:-2}"
 HIDMA_CROSS="${CROSS_COMPILE:-aarch64-linux-gnu-}"
 HIDMA_LINUX_TARBALL="${HIDMA_LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}"
 
-HIDMA_LAYOUTS="host guest acpi vfio"
+HIDMA_LAYOUTS="host guest acpi vfio nested"
 HIDMA_FLAVOURS="debug perf"
 
 die()
@@ -104,4 +104,29 @@ kernel_dir()
 {
 	local link="$HIDMA_CACHE/links/kernel-$1"
 	[ -e "$link/.built" ] && readlink -f "$link"
+}
+
+# arm64_deb PACKAGE: unpack Debian's arm64 PACKAGE into the cache, for what
+# cannot be installed beside the host's own package of it; prints the
+# directory it is in.
+arm64_deb()
+{
+	local pkg=$1 ver dir
+	ver=$(apt-cache policy "$pkg:arm64" 2>/dev/null | sed -n 's/ *Candidate: //p')
+	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
+		die "apt knows no $pkg:arm64; run 'make deps' (it adds the arm64 architecture)"
+	fi
+	dir="$HIDMA_CACHE/src/$pkg-arm64-$ver"
+	if [ ! -f "$dir/.extracted" ]; then
+		log "unpacking $pkg:arm64 $ver into the cache"
+		rm -rf "$dir" "$dir.dl"
+		mkdir -p "$dir.dl"
+		(cd "$dir.dl" && apt-get download -qq "$pkg:arm64=$ver" >/dev/null 2>&1) ||
+			die "apt-get download $pkg:arm64=$ver failed"
+		dpkg-deb -x "$dir.dl/${pkg}_"*_arm64.deb "$dir" ||
+			die "dpkg-deb -x of $pkg:arm64 failed"
+		rm -rf "$dir.dl"
+		touch "$dir/.extracted"
+	fi
+	echo "$dir"
 }
