@@ -7,7 +7,7 @@
 #   make demo       boot the host and guest layouts and show the drivers at work
 #   make test       every test; KTAP, last line "N passed, N failed"
 #   make bench      benchmarks on the perf kernel (.build/bench/)
-#   make vm         interactive shell: LAYOUT=host|guest|acpi|vfio [CMD='...'] [QMP=sock]
+#   make vm         interactive shell: LAYOUT=host|guest|acpi|vfio|nested [CMD='...'] [QMP=sock]
 #   make check      static gates only
 
 BENCH := tools/testing/hidma

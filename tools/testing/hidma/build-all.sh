@@ -16,3 +16,10 @@ for f in "${flavours[@]}"; do
 	"$HIDMA_BENCH/build-modules.sh" "$f" >/dev/null
 	"$HIDMA_BENCH/build-initramfs.sh" "$f" >/dev/null
 done
+# The nested layout's guest (L2): an arm64 QEMU, and its own kernel flavour.
+case " ${flavours[*]} " in
+*" ${HIDMA_L2_FLAVOUR:-debug} "*)
+	"$HIDMA_BENCH/build-qemu.sh" arm64 >/dev/null
+	"$HIDMA_BENCH/build-nested.sh" >/dev/null
+	;;
+esac

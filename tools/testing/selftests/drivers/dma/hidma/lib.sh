@@ -3,7 +3,7 @@
 # Shared helpers of the in-guest HIDMA suites (busybox ash). Sourced.
 #
 # Environment set by the bench's init:
-#   HIDMA_LAYOUT    host | guest | acpi
+#   HIDMA_LAYOUT    host | guest | acpi | vfio | nested
 #   HIDMA_CHANNELS  number of channels the model has
 #   HIDMA_IOMMU     smmuv3 (channels behind the SMMU) | none
 #   HIDMA_MODDIR    where hidma.ko, hidma_mgmt.ko and the test modules are
