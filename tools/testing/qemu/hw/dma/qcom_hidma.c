@@ -550,14 +550,18 @@ static uint64_t hidma_grant(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
     return bus;
 }
 
-/* Priority first, then smooth weighted round robin inside the class. */
-static QcomHidmaChan *hidma_arbitrate(QcomHidmaState *s)
+/*
+ * Priority first, then smooth weighted round robin inside the class.
+ * *contended tells whether another channel of the class wanted the grant.
+ */
+static QcomHidmaChan *hidma_arbitrate(QcomHidmaState *s, bool *contended)
 {
     int prio, i;
 
     for (prio = 1; prio >= 0; prio--) {
         QcomHidmaChan *best = NULL;
         int64_t total = 0;
+        int eligible = 0;
 
         for (i = 0; i < s->num_channels; i++) {
             QcomHidmaChan *c = &s->ch[i];
@@ -565,6 +569,7 @@ static QcomHidmaChan *hidma_arbitrate(QcomHidmaState *s)
             if (chan_prio(s, i) != prio || !chan_eligible(s, c)) {
                 continue;
             }
+            eligible++;
             c->wrr_credit += chan_weight(s, i);
             total += chan_weight(s, i);
             if (!best || c->wrr_credit > best->wrr_credit) {
@@ -573,6 +578,7 @@ static QcomHidmaChan *hidma_arbitrate(QcomHidmaState *s)
         }
         if (best) {
             best->wrr_credit -= total;
+            *contended = eligible > 1;
             return best;
         }
     }
@@ -593,7 +599,8 @@ static void hidma_engine_run(QcomHidmaState *s)
 
     for (;;) {
         QcomHidmaChan *c;
-        uint64_t bytes;
+        uint64_t bytes, moved;
+        bool contended;
         int64_t t;
 
         /* retire completions that are due, in ring order per channel */
@@ -611,12 +618,16 @@ static void hidma_engine_run(QcomHidmaState *s)
             more = true;
             break;
         }
-        c = hidma_arbitrate(s);
+        c = hidma_arbitrate(s, &contended);
         if (!c) {
             break;
         }
         t = paced ? s->bus_free_at : now;
+        moved = c->bytes;
         bytes = hidma_grant(s, c, t);
+        if (contended) {
+            c->contended_bytes += c->bytes - moved;
+        }
         if (paced) {
             t = s->bus_free_at +
                 MAX(1, (int64_t)(bytes * 1000 / s->bus_bytes_per_us));
@@ -1483,6 +1494,7 @@ static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
         { "read-bursts", offsetof(QcomHidmaChan, read_bursts) },
         { "write-bursts", offsetof(QcomHidmaChan, write_bursts) },
         { "bus-grants", offsetof(QcomHidmaChan, bus_grants) },
+        { "contended-bytes", offsetof(QcomHidmaChan, contended_bytes) },
         { "tres-completed", offsetof(QcomHidmaChan, tres_completed) },
         { "tres-failed", offsetof(QcomHidmaChan, tres_failed) },
         { "resets", offsetof(QcomHidmaChan, resets) },

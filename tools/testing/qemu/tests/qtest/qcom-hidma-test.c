@@ -850,6 +850,25 @@ static void test_wrr_share(void)
                    " = %.3f:1", b0, b1, ratio);
     g_assert_cmpfloat(ratio, >, 2.7);
     g_assert_cmpfloat(ratio, <, 3.3);
+    /*
+     * Both backlogged: every byte so far was contended, but for the one
+     * grant channel 0 may have had before channel 1's doorbell.
+     */
+    g_assert_cmpint(chprop(&h, 0, "contended-bytes"), >=, b0 - 4096);
+    g_assert_cmpint(chprop(&h, 1, "contended-bytes"), ==, b1);
+
+    /* channel 0 drains its 1 MiB first; channel 1 then runs alone */
+    qtest_clock_step(h.qts, 3000 * 1000);
+    b0 = chprop(&h, 0, "contended-bytes");
+    b1 = chprop(&h, 1, "contended-bytes");
+    g_assert_cmpint(chprop(&h, 0, "bytes"), ==, 16 * 65536);
+    g_assert_cmpint(b0, >=, 16 * 65536 - 4096);
+    g_assert_cmpint(chprop(&h, 1, "bytes"), >, b1);
+    ratio = (double)b0 / b1;
+    g_test_message("contended bytes %" PRIu64 ":%" PRIu64 " = %.3f:1",
+                   b0, b1, ratio);
+    g_assert_cmpfloat(ratio, >, 2.7);
+    g_assert_cmpfloat(ratio, <, 3.3);
     hidma_stop(&h);
 }
 

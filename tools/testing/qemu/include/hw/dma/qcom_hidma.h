@@ -149,6 +149,7 @@ typedef struct QcomHidmaChan {
     uint64_t read_bursts;
     uint64_t write_bursts;
     uint64_t bus_grants;
+    uint64_t contended_bytes;   /* moved while another channel waited */
     uint64_t tres_completed;
     uint64_t tres_failed;
     uint64_t resets;            /* RESET commands on the TRCA */
