@@ -32,6 +32,7 @@ HIDMA_CHANNELS=1
 HIDMA_IOMMU=none
 HIDMA_MODE=cmd
 HIDMA_NOLOAD=0
+HIDMA_CONSOLE=/dev/hvc0
 ENV
 echo "sh /selftests/vfio-guest.sh l2" > "$root/l2/hidma-run.sh"
 (cd "$root/l2" && find . | cpio -o -H newc --quiet --owner=0:0) > "$root/l2.cpio"

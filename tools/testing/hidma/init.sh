@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 # /init of the bench initramfs. The runner appends a small archive with
-# /hidma-run.env (HIDMA_LAYOUT, HIDMA_CHANNELS, HIDMA_IOMMU, HIDMA_MODE) and, in
+# /hidma-run.env (HIDMA_LAYOUT, HIDMA_CHANNELS, HIDMA_IOMMU, HIDMA_MODE,
+# optionally HIDMA_CONSOLE) and, in
 # command mode, /hidma-run.sh, whose output goes between markers.
 
 /bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
@@ -24,11 +25,18 @@ mkdir -p "$HOME"
 cd /selftests 2>/dev/null || cd /
 
 # Let virtio-mmio settle so that /dev/hvc0 exists for the host agent.
-i=0
-while [ ! -c /dev/hvc0 ] && [ $i -lt 50 ]; do
+# A guest that names its own console (the nested layout's L2, whose PL011
+# costs an exit per character) talks there, and waits longer for it:
+# virtio-console adds its ports too late for the kernel's /dev/console.
+i=0 tenths=50
+[ -n "${HIDMA_CONSOLE:-}" ] && tenths=300
+while [ ! -c "${HIDMA_CONSOLE:-/dev/hvc0}" ] && [ $i -lt $tenths ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
+if [ -n "${HIDMA_CONSOLE:-}" ] && [ -c "$HIDMA_CONSOLE" ]; then
+	exec < "$HIDMA_CONSOLE" > "$HIDMA_CONSOLE" 2>&1
+fi
 
 if [ "$HIDMA_MODE" = shell ]; then
 	# shellcheck source=/dev/null # in the initramfs
