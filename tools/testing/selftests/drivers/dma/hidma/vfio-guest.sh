@@ -14,7 +14,7 @@
 #
 # "vfio-guest.sh l2" is L2's half (the nested initramfs runs it).
 # hidma-layouts: nested
-# hidma-timeout: 1500
+# hidma-timeout: 900
 # hidma-mem: 2G
 . "$(dirname "$0")/lib.sh"
 
