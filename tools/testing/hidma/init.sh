@@ -35,7 +35,7 @@ while [ ! -c "${HIDMA_CONSOLE:-/dev/hvc0}" ] && [ $i -lt $tenths ]; do
 	i=$((i + 1))
 done
 if [ -n "${HIDMA_CONSOLE:-}" ] && [ -c "$HIDMA_CONSOLE" ]; then
-	exec < "$HIDMA_CONSOLE" > "$HIDMA_CONSOLE" 2>&1
+	exec > "$HIDMA_CONSOLE" 2>&1
 fi
 
 if [ "$HIDMA_MODE" = shell ]; then
