@@ -334,8 +334,10 @@ hidma_mgmt_state()
 }
 
 # dmatest_rounds_start STATE CHAN...: short verified dmatest rounds on the
-# channels, back to back in the background, until dmatest_rounds_stop (a
-# fixed length would end too soon on a slow machine, or idle on a fast one)
+# channels, in the background, until dmatest_rounds_stop (a fixed length
+# would end too soon on a slow machine, or idle on a fast one). The rounds
+# follow each other after ROUNDS_PAUSE seconds (default 0), so that they
+# need not take all of the guest's CPU from what they run beside.
 dmatest_rounds_start()
 {
 	local state=$1
@@ -347,6 +349,7 @@ dmatest_rounds_start()
 		while [ ! -e "$state.stop" ]; do
 			dmatest_run memcpy 50 1 "$@" || rc=1
 			rounds=$((rounds + 1))
+			sleep "${ROUNDS_PAUSE:-0}"
 		done
 		echo "$rounds $rc" > "$state.rc"
 	) > "$state.log" 2>&1 &
