@@ -87,6 +87,14 @@ contended()
 	qom_get "ch$1-contended-bytes"
 }
 
+# others_start: L1's dmatest rounds on its other channels, once
+others_start()
+{
+	[ -e "$out.others.pid" ] && return 0
+	# shellcheck disable=SC2086 # one argument per channel
+	ROUNDS_PAUSE=5 dmatest_rounds_start "$out.others" $others
+}
+
 # l2_show: L2's console lines that came since the last call, as
 # diagnostics (whole lines only; the bench scans L2's kernel log in them)
 l2_show()
@@ -173,13 +181,11 @@ while ! grep -q "^$L2_MARK" "$out.l2" && kill -0 $l2 2>/dev/null && [ $i -lt 600
 	sleep 1
 	# L1's other channels work from the moment L2 is up until it is gone
 	# (sooner, they would only slow down L2's boot)
-	if [ ! -e "$out.others.pid" ] && [ -s "$out.l2" ]; then
-		# shellcheck disable=SC2086 # one argument per channel
-		ROUNDS_PAUSE=5 dmatest_rounds_start "$out.others" $others
-	fi
+	[ -s "$out.l2" ] && others_start
 	l2_show
 	i=$((i + 1))
 done
+others_start
 grep -q "^$L2_MARK" "$out.l2"
 ktap_result $? "L2 booted and ran dmatest on its channel (after $(($(date +%s) - t0)) s)"
 
