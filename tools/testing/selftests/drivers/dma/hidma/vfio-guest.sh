@@ -208,9 +208,10 @@ sleep 1
 # shellcheck disable=SC2046 # two numbers
 set -- $(share_window "$idx" "$ridx")
 ktap_diag "weights 3:1 -> contended bytes: L2's channel $1, L1's $2 (all bytes: $3, $4)"
-# even at 1:1 (within 25%), 3:1 at 3:1 (2.5:1 to 3.5:1)
-[ "$r1" -gt 0 ] && [ $((4 * v1)) -le $((5 * r1)) ] && [ $((4 * r1)) -le $((5 * v1)) ] &&
-	[ "$2" -gt 0 ] && [ $((2 * $1)) -ge $((5 * $2)) ] && [ $((2 * $1)) -le $((7 * $2)) ]
+# even at 1:1 (within a factor of 1.5), near 3:1 at 3:1 (2:1 to 4:1;
+# measured 2.6 to 3.1)
+[ "$r1" -gt 0 ] && [ $((2 * v1)) -le $((3 * r1)) ] && [ $((2 * r1)) -le $((3 * v1)) ] &&
+	[ "$2" -gt 0 ] && [ "$1" -ge $((2 * $2)) ] && [ "$1" -le $((4 * $2)) ]
 ktap_result $? "the host's weight reaches the guest's channel: its share follows 1:1, then 3:1"
 echo 1 > "$mgmt/chanops/chan$idx/weight"
 qom_set bus-bytes-per-us 0
