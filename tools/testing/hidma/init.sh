@@ -51,12 +51,24 @@ else
 	echo "HIDMA-END rc=$?"
 fi
 
+# uptime_cs: the guest's uptime in hundredths of a second
+uptime_cs()
+{
+	local up
+
+	read -r up _ < /proc/uptime
+	echo $((${up%.*} * 100 + 1${up#*.} - 100))
+}
+
 # kmemleak reports an object only when it is older than 5 s and was
-# unreferenced in two scans in a row (the first records its checksum):
-# scan, let the youngest object age, scan again.
+# unreferenced in two scans in a row (the first records its checksum).
+# The youngest object of the command is older than the first scan, and
+# a scan takes seconds: the second starts 6 s after the first did.
 if [ -e /sys/kernel/debug/kmemleak ]; then
+	scan1=$(uptime_cs)
 	echo scan > /sys/kernel/debug/kmemleak
-	sleep 6
+	wait_cs=$((scan1 + 600 - $(uptime_cs)))
+	[ "$wait_cs" -le 0 ] || sleep $(((wait_cs + 99) / 100))
 	echo scan > /sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak > /tmp/kmemleak
 fi
