@@ -79,8 +79,8 @@ if [ "$HIDMA_LAYOUT" != guest ]; then
 	echo "  after 10 more copies at 256-byte bursts:  $(counters "$idx")"
 fi
 
-step "dmatest memcpy on every channel (1 thread, 200 copies of up to 16 KiB)"
+step "dmatest memcpy on every channel (1 thread, 100 copies of up to 16 KiB)"
 for c in $chans; do
-	dmatest_row "$c" 200 16384
+	dmatest_row "$c" 100 16384
 done
 exit $status
