@@ -16,6 +16,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
@@ -30,6 +31,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/dma/qcom_hidma.h"
 #include "migration/vmstate.h"
+#include "sysemu/runstate.h"
 #include "trace.h"
 
 /* management block */
@@ -57,8 +59,16 @@
 
 /* bounded work per bottom-half run, then the BH reschedules itself */
 #define GRANTS_PER_RUN          256
+/*
+ * One engine run holds the BQL: it ends after this much work and goes on
+ * in a new bottom half.  A byte copied through the checked (non-RAM) path
+ * costs BOUNCE_COST, a byte of RAM one.
+ */
+#define RUN_COST_MAX            (1 * MiB)
+#define BOUNCE_COST             16
 /* reference clock of the reset timeout counter: 1 GHz */
 #define RESET_NS_PER_CYCLE      1
+#define WRR_CREDIT_MAX          (QCOM_HIDMA_MAX_CHANNELS * 16 * 128)
 #define MAX_LATENCY_US          1000000
 
 #define DEF_NUM_CHANNELS        6
@@ -329,9 +339,12 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
     }
     c->ev_write_ptr = (c->ev_write_ptr + EVRE_SIZE) % c->ev_ring_len;
     c->cpl_pending = false;
-    if (cause) {
+    if (cause || res != MEMTX_OK) {
+        /* software never learns of a TRE whose event was lost */
         c->tres_failed++;
-        c->irq_stat |= BIT(cause);
+        if (cause) {
+            c->irq_stat |= BIT(cause);
+        }
     } else {
         c->tres_completed++;
         if (c->cur_tre[0] & TRE_IEOB) {
@@ -479,6 +492,7 @@ static uint32_t hidma_move(QcomHidmaChan *c, uint64_t dst, uint64_t src,
                 cause = HIDMA_IRQ_DATA_WR_ERR;
             }
         }
+        c->s->run_cost += wr.ptr && (is_set || rd.ptr) ? n : n * BOUNCE_COST;
         hidma_dma_piece_end(&rd, false, n);
         hidma_dma_piece_end(&wr, true, n);
         if (cause) {
@@ -493,6 +507,36 @@ static uint32_t hidma_move(QcomHidmaChan *c, uint64_t dst, uint64_t src,
 }
 
 /*
+ * A copy whose destination starts inside its source, @len bytes at a
+ * time from the end down: each block is read whole before it is written,
+ * so that no source byte is overwritten before it was read (memmove).
+ */
+static uint32_t hidma_move_down(QcomHidmaChan *c, uint64_t dst, uint64_t src,
+                                uint64_t len)
+{
+    uint8_t buf[BOUNCE_SIZE];
+    MemTxResult res;
+
+    while (len) {
+        hwaddr n = MIN(len, BOUNCE_SIZE);
+
+        len -= n;
+        res = hidma_dma_rw(c, src + len, buf, n, false);
+        if (res != MEMTX_OK) {
+            trace_qcom_hidma_dma_error(c->idx, "data read", src + len, res);
+            return HIDMA_IRQ_DATA_RD_ERR;
+        }
+        res = hidma_dma_rw(c, dst + len, buf, n, true);
+        if (res != MEMTX_OK) {
+            trace_qcom_hidma_dma_error(c->idx, "data write", dst + len, res);
+            return HIDMA_IRQ_DATA_WR_ERR;
+        }
+        c->s->run_cost += n * BOUNCE_COST;
+    }
+    return 0;
+}
+
+/*
  * One bus grant: the channel issues up to max-transactions bursts, then
  * yields.  Returns the number of bytes that crossed the bus.
  */
@@ -502,8 +546,8 @@ static uint64_t hidma_grant(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
     uint32_t wb = eff_burst(s->max_bus_req_len >> 16);
     uint32_t rx = eff_xact(s->max_xactions & 0x1f);
     uint32_t wx = eff_xact((s->max_xactions >> 16) & 0x1f);
-    uint64_t bus = 0, chunk, src, dst, len;
-    bool is_set;
+    uint64_t bus = 0, chunk, src, dst, len, off;
+    bool is_set, down;
     uint32_t cause;
 
     c->bus_grants++;
@@ -519,10 +563,20 @@ static uint64_t hidma_grant(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
     src = ((uint64_t)c->cur_tre[3] << 32) | c->cur_tre[2];
     dst = ((uint64_t)c->cur_tre[5] << 32) | c->cur_tre[4];
     chunk = MIN(len - c->cur_done, MIN((uint64_t)rx * rb, (uint64_t)wx * wb));
+    /*
+     * Overlapping copies behave like memmove: with the destination above
+     * the source, the grants take the TRE from its end down.
+     */
+    down = !is_set && dst > src && dst - src < len;
 
     trace_qcom_hidma_grant(c->idx, chunk);
-    cause = hidma_move(c, dst + c->cur_done, src + c->cur_done, chunk, is_set,
-                       src, c->cur_done);
+    if (down) {
+        off = len - c->cur_done - chunk;
+        cause = hidma_move_down(c, dst + off, src + off, chunk);
+    } else {
+        cause = hidma_move(c, dst + c->cur_done, src + c->cur_done, chunk,
+                           is_set, src, c->cur_done);
+    }
     if (cause) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: TRE at 0x%x: DMA %s error\n",
@@ -593,9 +647,15 @@ static void hidma_engine_run(QcomHidmaState *s)
     bool more = false;
     int i, budget = GRANTS_PER_RUN;
 
+    /* a stopped VM's memory does not change (migration copies it) */
+    if (!runstate_is_running()) {
+        return;
+    }
+
     if (paced && s->bus_free_at < now) {
         s->bus_free_at = now;
     }
+    s->run_cost = 0;
 
     for (;;) {
         QcomHidmaChan *c;
@@ -614,7 +674,7 @@ static void hidma_engine_run(QcomHidmaState *s)
             next = MIN(next, s->bus_free_at);
             break;
         }
-        if (budget-- <= 0) {
+        if (budget-- <= 0 || s->run_cost >= RUN_COST_MAX) {
             more = true;
             break;
         }
@@ -640,6 +700,7 @@ static void hidma_engine_run(QcomHidmaState *s)
         }
     }
 
+    s->run_cost_max = MAX(s->run_cost_max, s->run_cost);
     for (i = 0; i < s->num_channels; i++) {
         QcomHidmaChan *c = &s->ch[i];
 
@@ -661,9 +722,27 @@ static void hidma_bh(void *opaque)
     hidma_engine_run(opaque);
 }
 
+/*
+ * The paced engine runs from a timer: it takes the device's re-entrancy
+ * guard as the bottom half does, so that DMA into the device's own
+ * windows fails the same way in both modes.
+ */
 static void hidma_timer_cb(void *opaque)
 {
+    MemReentrancyGuard *guard = &DEVICE(opaque)->mem_reentrancy_guard;
+    bool engaged = guard->engaged_in_io;
+
+    guard->engaged_in_io = true;
     hidma_engine_run(opaque);
+    guard->engaged_in_io = engaged;
+}
+
+/* work that waited for a stopped VM goes on when it runs again */
+static void hidma_vm_state_change(void *opaque, bool running, RunState state)
+{
+    if (running) {
+        hidma_kick(opaque);
+    }
 }
 
 /* --- channel state machine ------------------------------------------- */
@@ -1185,9 +1264,10 @@ static void hidma_mgmt_reset(QcomHidmaState *s)
     s->max_xactions = (s->cfg_wr_xact << 16) | s->cfg_rd_xact;
 }
 
-static void hidma_reset(DeviceState *dev)
+/* Resettable: the state goes back to its reset values... */
+static void hidma_reset_enter(Object *obj, ResetType type)
 {
-    QcomHidmaState *s = QCOM_HIDMA(dev);
+    QcomHidmaState *s = QCOM_HIDMA(obj);
     int i;
 
     qemu_bh_cancel(s->bh);
@@ -1217,7 +1297,17 @@ static void hidma_reset(DeviceState *dev)
         c->cur_off = c->cur_done = c->cpl_cause = 0;
         memset(c->cur_tre, 0, sizeof(c->cur_tre));
         c->cpl_deadline = 0;
-        hidma_update_irq(c);
+    }
+}
+
+/* ...then the interrupt lines follow it */
+static void hidma_reset_hold(Object *obj)
+{
+    QcomHidmaState *s = QCOM_HIDMA(obj);
+    int i;
+
+    for (i = 0; i < s->num_channels; i++) {
+        hidma_update_irq(&s->ch[i]);
     }
 }
 
@@ -1325,7 +1415,7 @@ static void hidma_set_prop(Object *obj, Visitor *v, const char *name,
     uint32_t val;
 
     if (id != P_LATENCY && id != P_BUS_RATE && DEVICE(obj)->realized) {
-        error_setg(errp, "qcom-hidma: property '%s' can only be set before "
+        error_setg(errp, "property '%s' can only be set before "
                    "the device is realized", name);
         return;
     }
@@ -1337,7 +1427,7 @@ static void hidma_set_prop(Object *obj, Visitor *v, const char *name,
         return;
     }
     if (id == P_LATENCY && val > MAX_LATENCY_US) {
-        error_setg(errp, "qcom-hidma: '%s' must be in 0..%u, got %u",
+        error_setg(errp, "'%s' must be in 0..%u, got %u",
                    name, MAX_LATENCY_US, val);
         return;
     }
@@ -1351,7 +1441,7 @@ static bool check_range(const char *name, uint32_t val, uint32_t lo,
                         uint32_t hi, Error **errp)
 {
     if (val < lo || val > hi) {
-        error_setg(errp, "qcom-hidma: property '%s' must be in %u..%u, "
+        error_setg(errp, "property '%s' must be in %u..%u, "
                    "got %u", name, lo, hi, val);
         return false;
     }
@@ -1361,7 +1451,7 @@ static bool check_range(const char *name, uint32_t val, uint32_t lo,
 static bool check_burst(const char *name, uint32_t val, Error **errp)
 {
     if (val < 128 || val > 1024 || !is_power_of_2(val)) {
-        error_setg(errp, "qcom-hidma: property '%s' must be a power of two "
+        error_setg(errp, "property '%s' must be a power of two "
                    "in 128..1024, got %u", name, val);
         return false;
     }
@@ -1385,15 +1475,6 @@ static void hidma_get_qos(Object *obj, Visitor *v, const char *name,
     visit_type_uint32(v, name, &val, errp);
 }
 
-static void hidma_get_irq_level(Object *obj, Visitor *v, const char *name,
-                                void *opaque, Error **errp)
-{
-    QcomHidmaChan *c = opaque;
-    bool level = !!(c->irq_stat & c->irq_en);
-
-    visit_type_bool(v, name, &level, errp);
-}
-
 static void hidma_get_fail_cause(Object *obj, Visitor *v, const char *name,
                                  void *opaque, Error **errp)
 {
@@ -1414,7 +1495,7 @@ static void hidma_set_fail_cause(Object *obj, Visitor *v, const char *name,
     if (val != HIDMA_IRQ_EV_WR_ERR && val != HIDMA_IRQ_TRE_RD_ERR &&
         val != HIDMA_IRQ_DATA_RD_ERR && val != HIDMA_IRQ_DATA_WR_ERR &&
         val != HIDMA_IRQ_INVALID_TRE) {
-        error_setg(errp, "qcom-hidma: '%s' must be one of 1 (event write), "
+        error_setg(errp, "'%s' must be one of 1 (event write), "
                    "9 (TRE read), 10 (data read), 11 (data write), "
                    "14 (invalid TRE), got %u", name, val);
         return;
@@ -1502,7 +1583,6 @@ static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
     };
     g_autofree char *prio = g_strdup_printf("ch%u-priority", c->idx);
     g_autofree char *weight = g_strdup_printf("ch%u-weight", c->idx);
-    g_autofree char *irq = g_strdup_printf("ch%u-irq-level", c->idx);
     g_autofree char *cause = g_strdup_printf("ch%u-fail-cause", c->idx);
     g_autofree char *count = g_strdup_printf("ch%u-fail-count", c->idx);
     g_autofree char *hang = g_strdup_printf("ch%u-hang-next-reset", c->idx);
@@ -1521,8 +1601,6 @@ static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
     }
     object_property_add(obj, prio, "uint32", hidma_get_qos, NULL, NULL, c);
     object_property_add(obj, weight, "uint32", hidma_get_qos, NULL, NULL, c);
-    object_property_add(obj, irq, "bool", hidma_get_irq_level, NULL, NULL,
-                        c);
     object_property_add(obj, cause, "uint32", hidma_get_fail_cause,
                         hidma_set_fail_cause, NULL, c);
     object_property_add(obj, count, "uint32", hidma_get_fail_count,
@@ -1565,6 +1643,8 @@ static void hidma_realize(DeviceState *dev, Error **errp)
     s->bh = qemu_bh_new_guarded(hidma_bh, s,
                                 &DEVICE(s)->mem_reentrancy_guard);
     s->engine_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, hidma_timer_cb, s);
+    s->vmstate_change = qemu_add_vm_change_state_handler(hidma_vm_state_change,
+                                                         s);
 
     memory_region_init_io(&s->mgmt_mr, OBJECT(s), &hidma_mgmt_ops, s,
                           "hidma-mgmt", QCOM_HIDMA_WINDOW_SIZE);
@@ -1623,6 +1703,7 @@ static void hidma_unrealize(DeviceState *dev)
     QcomHidmaState *s = QCOM_HIDMA(dev);
     int i;
 
+    qemu_del_vm_change_state_handler(s->vmstate_change);
     qemu_bh_delete(s->bh);
     timer_free(s->engine_timer);
     for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
@@ -1663,13 +1744,82 @@ static void hidma_instance_init(Object *obj)
                                  qdev_prop_allow_set_link_before_realize,
                                  OBJ_PROP_LINK_STRONG);
     }
+    /* test counter: the most work one engine run did (RUN_COST_MAX) */
+    object_property_add_uint64_ptr(obj, "x-run-cost-max", &s->run_cost_max,
+                                   OBJ_PROP_FLAG_READ);
+}
+
+static bool valid_state(uint32_t st)
+{
+    return st <= HIDMA_ST_STOPPED;
+}
+
+static bool valid_cause(uint32_t cause)
+{
+    return cause == 0 || (cause < 32 && (BIT(cause) & HIDMA_IRQ_ALL_MASK &
+                                         ~BIT(HIDMA_IRQ_EOB)));
+}
+
+/*
+ * A stream that no run of the model could have produced is refused: the
+ * engine trusts these fields (a TRE done beyond its length would copy on
+ * for gigabytes, a deadline far away would stall the bus for ever).
+ */
+static bool hidma_chan_state_valid(QcomHidmaState *s, QcomHidmaChan *c,
+                                   int64_t horizon)
+{
+    uint32_t op = c->cur_tre[0] & 0xff;
+
+    if (!valid_state(c->tr_state) || !valid_state(c->ev_state) ||
+        !valid_cause(c->cpl_cause) || !valid_cause(c->fail_cause) ||
+        c->fail_cause == 0 || c->suspend_delay_us > MAX_LATENCY_US) {
+        return false;
+    }
+    if (c->cur_valid &&
+        ((op != TRE_OP_MEMCPY && op != TRE_OP_MEMSET) ||
+         c->cur_done >= c->cur_tre[1])) {
+        return false;
+    }
+    if (c->cur_valid && c->cpl_pending) {
+        return false;
+    }
+    if (c->cpl_pending && c->cpl_deadline > horizon) {
+        return false;
+    }
+    /* credits stay within what 16 channels of weight 127 build up */
+    if (c->wrr_credit > WRR_CREDIT_MAX || c->wrr_credit < -WRR_CREDIT_MAX) {
+        return false;
+    }
+    /* a reset under way completes by its timer, unless it hangs */
+    if (c->tr_reset_busy && !c->tr_reset_hung &&
+        !timer_pending(c->tr_reset_timer)) {
+        return false;
+    }
+    if (c->ev_reset_busy && !c->ev_reset_hung &&
+        !timer_pending(c->ev_reset_timer)) {
+        return false;
+    }
+    return true;
 }
 
 static int hidma_post_load(void *opaque, int version_id)
 {
     QcomHidmaState *s = opaque;
+    /* a deadline is at most one grant on the slowest bus plus the latency */
+    int64_t horizon = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                      (int64_t)(MAX_LATENCY_US + 32 * KiB) * SCALE_US;
     int i;
 
+    if (s->completion_latency_us > MAX_LATENCY_US || s->bus_free_at > horizon) {
+        return -EINVAL;
+    }
+    for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
+        if (!hidma_chan_state_valid(s, &s->ch[i], horizon)) {
+            error_report("HIDMA channel %d: inconsistent state in the "
+                         "migration stream", i);
+            return -EINVAL;
+        }
+    }
     for (i = 0; i < s->num_channels; i++) {
         hidma_update_irq(&s->ch[i]);
     }
@@ -1677,10 +1827,35 @@ static int hidma_post_load(void *opaque, int version_id)
     return 0;
 }
 
+static bool hidma_chan_knobs_needed(void *opaque)
+{
+    QcomHidmaChan *c = opaque;
+
+    return c->fail_count || c->fail_cause != HIDMA_IRQ_DATA_RD_ERR ||
+           c->hang_next_reset || c->ev_write_fail || c->suspend_delay_us;
+}
+
+/* fault injection armed by a test (its counters are not migrated) */
+static const VMStateDescription vmstate_hidma_chan_knobs = {
+    .name = "qcom-hidma-channel/test-knobs",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = hidma_chan_knobs_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32(fail_cause, QcomHidmaChan),
+        VMSTATE_UINT32(fail_count, QcomHidmaChan),
+        VMSTATE_BOOL(hang_next_reset, QcomHidmaChan),
+        VMSTATE_BOOL(ev_write_fail, QcomHidmaChan),
+        VMSTATE_UINT32(suspend_delay_us, QcomHidmaChan),
+        VMSTATE_TIMER_PTR(suspend_timer, QcomHidmaChan),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 static const VMStateDescription vmstate_hidma_chan = {
     .name = "qcom-hidma-channel",
-    .version_id = 3,
-    .minimum_version_id = 3,
+    .version_id = 4,
+    .minimum_version_id = 4,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(tr_state, QcomHidmaChan),
         VMSTATE_UINT32(tr_cmd, QcomHidmaChan),
@@ -1716,30 +1891,39 @@ static const VMStateDescription vmstate_hidma_chan = {
         VMSTATE_UINT32(cpl_cause, QcomHidmaChan),
         VMSTATE_INT64(cpl_deadline, QcomHidmaChan),
         VMSTATE_INT64(wrr_credit, QcomHidmaChan),
-        VMSTATE_UINT64(bytes, QcomHidmaChan),
-        VMSTATE_UINT64(read_bursts, QcomHidmaChan),
-        VMSTATE_UINT64(write_bursts, QcomHidmaChan),
-        VMSTATE_UINT64(bus_grants, QcomHidmaChan),
-        VMSTATE_UINT64(tres_completed, QcomHidmaChan),
-        VMSTATE_UINT64(tres_failed, QcomHidmaChan),
-        VMSTATE_UINT32(fail_cause, QcomHidmaChan),
-        VMSTATE_UINT32(fail_count, QcomHidmaChan),
-        VMSTATE_BOOL(hang_next_reset, QcomHidmaChan),
-        VMSTATE_UINT64(resets, QcomHidmaChan),
-        VMSTATE_UINT64(ring_hwm, QcomHidmaChan),
-        VMSTATE_BOOL(ev_write_fail, QcomHidmaChan),
-        VMSTATE_UINT32(suspend_delay_us, QcomHidmaChan),
-        VMSTATE_TIMER_PTR(suspend_timer, QcomHidmaChan),
+        VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * []) {
+        &vmstate_hidma_chan_knobs,
+        NULL
+    }
+};
+
+static bool hidma_pacing_needed(void *opaque)
+{
+    QcomHidmaState *s = opaque;
+
+    return s->completion_latency_us || s->bus_bytes_per_us;
+}
+
+/* the paced bus and completion latency that a test chose */
+static const VMStateDescription vmstate_hidma_pacing = {
+    .name = "qcom-hidma/pacing",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = hidma_pacing_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32(completion_latency_us, QcomHidmaState),
+        VMSTATE_UINT32(bus_bytes_per_us, QcomHidmaState),
         VMSTATE_END_OF_LIST()
     }
 };
 
 static const VMStateDescription vmstate_hidma = {
     .name = TYPE_QCOM_HIDMA,
-    /* v2: per-channel reset and ring high-water counters */
-    /* v3: event write faults and delayed SUSPEND (test knobs) */
-    .version_id = 3,
-    .minimum_version_id = 3,
+    /* v4: test knobs in subsections, counters not migrated */
+    .version_id = 4,
+    .minimum_version_id = 4,
     .post_load = hidma_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(cfg, QcomHidmaState),
@@ -1747,25 +1931,29 @@ static const VMStateDescription vmstate_hidma = {
         VMSTATE_UINT32(max_bus_req_len, QcomHidmaState),
         VMSTATE_UINT32(max_xactions, QcomHidmaState),
         VMSTATE_UINT32_ARRAY(qos, QcomHidmaState, QCOM_HIDMA_MAX_CHANNELS),
-        VMSTATE_UINT32(completion_latency_us, QcomHidmaState),
-        VMSTATE_UINT32(bus_bytes_per_us, QcomHidmaState),
         VMSTATE_INT64(bus_free_at, QcomHidmaState),
         VMSTATE_TIMER_PTR(engine_timer, QcomHidmaState),
-        VMSTATE_STRUCT_ARRAY(ch, QcomHidmaState, QCOM_HIDMA_MAX_CHANNELS, 1,
+        VMSTATE_STRUCT_ARRAY(ch, QcomHidmaState, QCOM_HIDMA_MAX_CHANNELS, 4,
                              vmstate_hidma_chan, QcomHidmaChan),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * []) {
+        &vmstate_hidma_pacing,
+        NULL
     }
 };
 
 static void hidma_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
     int i;
 
     dc->desc = "Qualcomm Technologies HIDMA engine";
     dc->realize = hidma_realize;
     dc->unrealize = hidma_unrealize;
-    dc->reset = hidma_reset;
+    rc->phases.enter = hidma_reset_enter;
+    rc->phases.hold = hidma_reset_hold;
     dc->vmsd = &vmstate_hidma;
     dc->user_creatable = true;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);

@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "libqtest.h"
+#include "libqos/fw_cfg.h"
 #include "qapi/error.h"
 #include "qapi/qmp/qdict.h"
 #include "qapi/qmp/qjson.h"
@@ -180,6 +181,41 @@ static bool qom_get_bool(Hidma *h, const char *prop)
     v = qdict_get_bool(r, "return");
     qobject_unref(r);
     return v;
+}
+
+/* virt: the first GIC input (SPI) of the platform bus */
+#define GIC_SPI_PLATFORM_BUS    112
+
+/* Intercept the GIC's inputs, to see the channels' lines where they arrive. */
+static void gic_intercept(Hidma *h)
+{
+    int i;
+
+    for (i = 0; i < 64; i++) {
+        g_autofree char *path =
+            g_strdup_printf("/machine/unattached/device[%d]", i);
+        QDict *r = qtest_qmp(h->qts, "{'execute': 'qom-get', 'arguments': "
+                             "{'path': %s, 'property': 'type'}}", path);
+        bool gic = qdict_haskey(r, "return") &&
+                   !strcmp(qdict_get_str(r, "return"), "arm-gicv3");
+
+        qobject_unref(r);
+        if (gic) {
+            qtest_irq_intercept_in(h->qts, path);
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/*
+ * The level of channel @ch's interrupt at the GIC.  The only dynamic
+ * sysbus device gets the platform bus's interrupts in its own order: the
+ * channels' first.
+ */
+static bool chan_irq(Hidma *h, int ch)
+{
+    return qtest_get_irq(h->qts, GIC_SPI_PLATFORM_BUS + ch);
 }
 
 static uint64_t chprop(Hidma *h, int ch, const char *suffix)
@@ -470,6 +506,7 @@ static void test_memcpy(void)
     int i;
 
     host_start(&h, NULL);
+    gic_intercept(&h);
     ch_setup(&h, 2, 16);
     for (i = 0; i < 4; i++) {
         fill(&h, src + off, sizes[i], i + 1);
@@ -483,7 +520,7 @@ static void test_memcpy(void)
     }
     assert_same(&h, src, dst, off);
     g_assert_cmphex(ev_rd(&h, 2, EV_IRQ_STAT), ==, 1);
-    g_assert(qom_get_bool(&h, "ch2-irq-level"));
+    g_assert(chan_irq(&h, 2));
     g_assert_cmpint(chprop(&h, 2, "tres-completed"), ==, 4);
     g_assert_cmpint(chprop(&h, 2, "bytes"), ==, 1 + 4096 + 100000 + (1 << 20));
     g_assert_cmpint(state_of(tr_rd(&h, 2, CTRLSTS)), ==, ST_ENABLED);
@@ -491,7 +528,7 @@ static void test_memcpy(void)
     ev_wr(&h, 2, EV_IRQ_CLR, 1);
     ev_wr(&h, 2, DOORBELL, 4 * EVRE_SIZE);
     g_assert_cmphex(ev_rd(&h, 2, EV_IRQ_STAT), ==, 0);
-    g_assert(!qom_get_bool(&h, "ch2-irq-level"));
+    g_assert(!chan_irq(&h, 2));
     hidma_stop(&h);
 }
 
@@ -601,6 +638,13 @@ static void test_err_bad_length(void)
     g_assert_cmpint(chprop(&h, 0, "bytes"), ==, 0x4000040);
     g_assert_cmphex(qtest_readb(h.qts, RAM_BASE + 0x1000000 + 0x400003f),
                     ==, 0x5a);
+    /*
+     * The main loop got back control at least every 1 MiB (one run ends
+     * in the grant that reaches its bound: 31 KiB at most)
+     */
+    g_assert_cmpint(qom_get_int(&h, "x-run-cost-max"), >=, 1024 * 1024);
+    g_assert_cmpint(qom_get_int(&h, "x-run-cost-max"), <=,
+                    1024 * 1024 + 31 * 1024);
     hidma_stop(&h);
 }
 
@@ -643,6 +687,7 @@ static void test_err_tre_read(void)
  * DMA from or to the channel's own register windows is refused by the
  * memory core (re-entrant I/O); the channel must report it, not complete
  * with zeros (a read through QEMU's map bounce buffer used to lose it).
+ * The paced engine runs from a timer, not a bottom half: the same.
  */
 static void test_err_mmio(void)
 {
@@ -661,6 +706,80 @@ static void test_err_mmio(void)
     hidma_stop(&h);
 }
 
+/*
+ * The same on a paced bus, from the engine's timer: a 4 KiB copy takes
+ * the bus first, so the TRE aimed at the registers starts from the timer,
+ * not from the bottom half that the doorbell scheduled.
+ */
+static void test_err_mmio_paced(void)
+{
+    uint64_t ram = RAM_BASE + 0x1000000;
+    Hidma h;
+    int ch;
+
+    host_start(&h, ",bus-bytes-per-us=1000");
+    for (ch = 3; ch <= 4; ch++) {
+        uint32_t cause = ch == 3 ? 10 : 11;
+        uint32_t e;
+
+        ch_setup(&h, ch, 8);
+        put_tre(&h, ch, 0, 3, 4096, ram, ram + 0x100000);
+        if (ch == 3) {
+            put_tre(&h, ch, 1, 3, 64, h.trca[3], ram + 0x200000);
+        } else {
+            put_tre(&h, ch, 1, 3, 64, ram, h.trca[5] + RING_LOW);
+        }
+        tr_wr(&h, ch, DOORBELL, 2 * TRE_SIZE);
+        g_assert(wait_wp(&h, ch, 2 * EVRE_SIZE));
+        g_assert_cmphex(evre0(&h, ch, 0) >> 24, ==, 0x10);
+        e = evre0(&h, ch, 1);
+        g_assert_cmphex(e >> 28, ==, 4);
+        g_assert_cmphex((e >> 24) & 0xf, ==, cause - 8);
+        g_assert_cmpint(chprop(&h, ch, "tres-failed"), ==, 1);
+    }
+    g_assert_cmphex(tr_rd(&h, 5, RING_LOW), ==, 0);
+    hidma_stop(&h);
+}
+
+/* one TRE of @len bytes from @src to @dst must give what memmove gives */
+static void check_memmove(Hidma *h, int ch, int slot, uint64_t src,
+                          uint64_t dst, size_t len)
+{
+    uint64_t lo = MIN(src, dst), span = MAX(src, dst) + len - lo;
+    g_autofree uint8_t *want = g_malloc(span);
+    g_autofree uint8_t *got = g_malloc(span);
+
+    fill(h, lo, span, slot + 3);
+    qtest_memread(h->qts, lo, want, span);
+    memmove(want + (dst - lo), want + (src - lo), len);
+    put_tre(h, ch, slot, 3, len, src, dst);
+    tr_wr(h, ch, DOORBELL, (slot + 1) * TRE_SIZE);
+    g_assert(wait_wp(h, ch, (slot + 1) * EVRE_SIZE));
+    g_assert_cmphex(evre0(h, ch, slot) >> 24, ==, 0x10);
+    qtest_memread(h->qts, lo, got, span);
+    g_assert(memcmp(got, want, span) == 0);
+}
+
+/*
+ * Overlapping copies behave like memmove, over many grants (31 KiB each
+ * by default) and with the source or the destination above the other.
+ */
+static void test_overlap(void)
+{
+    uint64_t base = RAM_BASE + 0x1000000;
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 1, 8);
+    check_memmove(&h, 1, 0, base, base + 1024, 64 * 1024);
+    check_memmove(&h, 1, 1, base + 1024, base, 64 * 1024);
+    check_memmove(&h, 1, 2, base, base + 1, 100000);
+    check_memmove(&h, 1, 3, base + 4097, base, 100000);
+    /* source and destination the same: nothing changes */
+    check_memmove(&h, 1, 4, base, base, 40000);
+    hidma_stop(&h);
+}
+
 static void test_fail_injection(void)
 {
     Hidma h;
@@ -668,6 +787,7 @@ static void test_fail_injection(void)
     int i;
 
     host_start(&h, NULL);
+    gic_intercept(&h);
     ch_setup(&h, 5, 8);
     qom_set_u32(&h, "ch5-fail-cause", 11);
     qom_set_u32(&h, "ch5-fail-count", 2);
@@ -685,9 +805,9 @@ static void test_fail_injection(void)
     g_assert_cmpint(chprop(&h, 5, "fail-count"), ==, 0);
     /* masked causes do not raise the line */
     ev_wr(&h, 5, EV_IRQ_EN, 1 << 14);
-    g_assert(!qom_get_bool(&h, "ch5-irq-level"));
+    g_assert(!chan_irq(&h, 5));
     ev_wr(&h, 5, EV_IRQ_EN, 1 << 11);
-    g_assert(qom_get_bool(&h, "ch5-irq-level"));
+    g_assert(chan_irq(&h, 5));
     hidma_stop(&h);
 }
 
@@ -704,14 +824,18 @@ static void test_event_write_fault(void)
     fill(&h, src, 64, 7);
     put_tre(&h, 2, 0, 3, 64, src, src + 0x100000);
     put_tre(&h, 2, 1, 3, 64, src, src + 0x200000);
+    tr_wr(&h, 2, DOORBELL, TRE_SIZE);
+    g_assert(wait_wp(&h, 2, EVRE_SIZE));
+    /* software never learns of that TRE: it failed, it ends no block */
+    g_assert_cmphex(ev_rd(&h, 2, EV_IRQ_STAT), ==, 1 << 1);
     tr_wr(&h, 2, DOORBELL, 2 * TRE_SIZE);
     g_assert(wait_wp(&h, 2, 2 * EVRE_SIZE));
     g_assert_cmphex(evre0(&h, 2, 0), ==, 0);
     g_assert_cmphex(evre0(&h, 2, 1) >> 24, ==, 0x10);
     assert_same(&h, src, src + 0x100000, 64);
     g_assert_cmphex(ev_rd(&h, 2, EV_IRQ_STAT), ==, (1 << 1) | 1);
-    g_assert_cmpint(chprop(&h, 2, "tres-completed"), ==, 2);
-    g_assert_cmpint(chprop(&h, 2, "tres-failed"), ==, 0);
+    g_assert_cmpint(chprop(&h, 2, "tres-completed"), ==, 1);
+    g_assert_cmpint(chprop(&h, 2, "tres-failed"), ==, 1);
     g_assert_cmpint(chprop(&h, 2, "fail-count"), ==, 0);
     hidma_stop(&h);
 }
@@ -1208,43 +1332,44 @@ static int count_mem(const uint8_t *hay, size_t n, const char *nd)
     return c;
 }
 
-/* fw_cfg on virt: 64-bit data register at +0, big-endian selector at +8 */
+/*
+ * fw_cfg on virt: data at +0, big-endian selector at +8.  libqos's
+ * mm_fw_cfg_init() is the sparc/ppc layout (selector at +0, data at +2),
+ * so the test gives libqos's fw_cfg walker accessors of its own.
+ */
 #define VIRT_FW_CFG     0x09020000ULL
 
-static void fwcfg_read(QTestState *qts, uint16_t key, void *buf, size_t len)
+static void virt_fw_cfg_select(QFWCFG *fw_cfg, uint16_t key)
 {
-    uint8_t *p = buf;
+    qtest_writew(fw_cfg->qts, fw_cfg->base + 8, bswap16(key));
+}
+
+static void virt_fw_cfg_read(QFWCFG *fw_cfg, void *data, size_t len)
+{
+    uint8_t *p = data;
     size_t i;
 
-    qtest_writew(qts, VIRT_FW_CFG + 8, bswap16(key));
     for (i = 0; i < len; i++) {
-        p[i] = qtest_readb(qts, VIRT_FW_CFG);
+        p[i] = qtest_readb(fw_cfg->qts, fw_cfg->base);
     }
 }
 
+/* the fw_cfg file @name in *@out; returns its size, 0 if there is none */
 static size_t fwcfg_file(QTestState *qts, const char *name, uint8_t **out)
 {
-    uint32_t count, i;
-    uint8_t ent[64];
+    QFWCFG fw_cfg = {
+        .base = VIRT_FW_CFG,
+        .qts = qts,
+        .select = virt_fw_cfg_select,
+        .read = virt_fw_cfg_read,
+    };
+    size_t size = qfw_cfg_get_file(&fw_cfg, name, NULL, 0);
 
-    fwcfg_read(qts, 0x19, &count, 4);
-    count = be32_to_cpu(count);
-    for (i = 0; i < count; i++) {
-        /* re-read the directory up to entry i: reads are sequential */
-        uint8_t *dir = g_malloc(4 + 64 * (i + 1));
-
-        fwcfg_read(qts, 0x19, dir, 4 + 64 * (i + 1));
-        memcpy(ent, dir + 4 + 64 * i, 64);
-        g_free(dir);
-        if (!strcmp((char *)ent + 8, name)) {
-            size_t size = ldl_be_p(ent);
-
-            *out = g_malloc(size);
-            fwcfg_read(qts, lduw_be_p(ent + 4), *out, size);
-            return size;
-        }
+    *out = g_malloc(size);
+    if (size) {
+        qfw_cfg_get_file(&fw_cfg, name, *out, size);
     }
-    return 0;
+    return size;
 }
 
 static void check_dsdt(const char *extra, int n8060, int n8061)
@@ -1293,6 +1418,67 @@ static void test_acpi_dsdt(void)
 {
     check_dsdt("", 1, 6);
     check_dsdt(",guest-mode=on,num-channels=3", 0, 3);
+}
+
+/*
+ * The names of the DSDT's HIDMA devices: each Device() op (0x5b 0x82,
+ * package length, 4-character name) whose first object is
+ * Name(_HID, "QCOM806x").
+ */
+static GPtrArray *hidma_device_names(const uint8_t *aml, size_t len)
+{
+    static const uint8_t hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0d,
+                                   'Q', 'C', 'O', 'M', '8', '0', '6' };
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    size_t i;
+
+    for (i = 0; i + 2 < len; i++) {
+        const uint8_t *name;
+
+        if (aml[i] != 0x5b || aml[i + 1] != 0x82) {
+            continue;
+        }
+        /* package length: bits 7:6 of its first byte count the others */
+        name = aml + i + 3 + (aml[i + 2] >> 6);
+        if (name + 4 + sizeof(hid) <= aml + len &&
+            !memcmp(name + 4, hid, sizeof(hid))) {
+            g_ptr_array_add(names, g_strndup((const char *)name, 4));
+        }
+    }
+    return names;
+}
+
+/* 17 instances: every management and channel device has its own name */
+static void test_acpi_names(void)
+{
+    GString *extra = g_string_new(",num-channels=1");
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) names = NULL;
+    g_autofree uint8_t *blob = NULL;
+    const uint8_t *dsdt;
+    size_t got;
+    Hidma h;
+    int i;
+
+    for (i = 1; i < 17; i++) {
+        g_string_append(extra, " -device qcom-hidma,num-channels=1");
+    }
+    hidma_start(&h, extra->str);
+    g_string_free(extra, true);
+    got = fwcfg_file(h.qts, "etc/acpi/tables", &blob);
+    dsdt = find_mem(blob, got, "DSDT", 4);
+    g_assert(dsdt);
+    names = hidma_device_names(dsdt, ldl_le_p(dsdt + 4));
+    g_assert_cmpint(names->len, ==, 34);
+    for (i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+
+        g_assert_false(g_hash_table_contains(seen, name));
+        g_hash_table_add(seen, (gpointer)name);
+    }
+    g_assert(g_hash_table_contains(seen, "HM10"));
+    g_assert(g_hash_table_contains(seen, "H100"));
+    hidma_stop(&h);
 }
 
 /*
@@ -1575,13 +1761,17 @@ static void test_smmu_fault(void)
     g_assert_cmphex(smmu_rd(&h, SMMU_EVTQ_PROD), ==, 3);
     check_smmu_fault(&h, 2, HIDMA_SID(1), unmapped + 0x2000, true);
 
-    /* channel 3: its event ring is not mapped; the data still moves */
+    /*
+     * channel 3: its event ring is not mapped; the data still moves, but
+     * the TRE fails (its event is lost), with no end of block
+     */
     smmu_map_range(&s, IOVA(tre_ring(3)), tre_ring(3), 4096);
     ch_setup_at(&h, 3, 8, IOVA(tre_ring(3)), unmapped + 0x3000);
     put_tre(&h, 3, 0, 3, 128, buf_iova + 256, buf_iova + 4096 + 256);
     tr_wr(&h, 3, DOORBELL, TRE_SIZE);
     g_assert(wait_wp(&h, 3, EVRE_SIZE));
-    g_assert_cmphex(ev_rd(&h, 3, EV_IRQ_STAT), ==, (1 << 1) | 1);
+    g_assert_cmphex(ev_rd(&h, 3, EV_IRQ_STAT), ==, 1 << 1);
+    g_assert_cmpint(chprop(&h, 3, "tres-failed"), ==, 1);
     assert_same(&h, buf_gpa + 256, buf_gpa + 4096 + 256, 128);
     g_assert_cmphex(smmu_rd(&h, SMMU_EVTQ_PROD), ==, 4);
     check_smmu_fault(&h, 3, HIDMA_SID(3), unmapped + 0x3000, false);
@@ -1592,9 +1782,189 @@ static void test_smmu_fault(void)
     hidma_stop(&h);
 }
 
+/* --- migration ------------------------------------------------------ */
+
+#define MIG_CH          1
+#define MIG_LEN         (256 * 1024)
+#define MIG_SRC         (RAM_BASE + 0x1000000)
+#define MIG_DST         (RAM_BASE + 0x2000000)
+#define MIG_DEVICE      ",bus-bytes-per-us=1"
+
+/* the "status" that @cmd (query-migrate, query-status) returns */
+static const char *status_of(QTestState *qts, const char *cmd)
+{
+    static char status[32];
+    QDict *r = qtest_qmp(qts, "{'execute': %s}", cmd);
+    QDict *ret = qdict_get_qdict(r, "return");
+
+    g_assert(ret);
+    g_strlcpy(status, qdict_haskey(ret, "status") ?
+              qdict_get_str(ret, "status") : "", sizeof(status));
+    qobject_unref(r);
+    return status;
+}
+
+static void wait_status(QTestState *qts, const char *cmd, const char *want)
+{
+    int i;
+
+    for (i = 0; i < 1000; i++) {
+        const char *st = status_of(qts, cmd);
+
+        g_assert_cmpstr(st, !=, "failed");
+        if (!strcmp(st, want)) {
+            return;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_not_reached();
+}
+
+/*
+ * A 256 KiB memcpy on a bus of one byte per microsecond, saved to a file
+ * after 50 ms: the TRE is in flight.  Returns the bytes moved by then.
+ */
+static uint64_t mig_save_in_flight(Hidma *h, const char *path)
+{
+    g_autofree char *uri = g_strdup_printf("exec:cat > %s", path);
+    uint64_t moved;
+
+    host_start(h, MIG_DEVICE);
+    ch_setup(h, MIG_CH, 8);
+    fill(h, MIG_SRC, MIG_LEN, 5);
+    put_tre(h, MIG_CH, 0, 3, MIG_LEN, MIG_SRC, MIG_DST);
+    tr_wr(h, MIG_CH, DOORBELL, TRE_SIZE);
+    qtest_clock_step(h->qts, 50 * 1000 * 1000);
+    qtest_qmp_assert_success(h->qts, "{'execute': 'migrate', 'arguments': "
+                             "{'uri': %s}}", uri);
+    wait_status(h->qts, "query-migrate", "completed");
+    moved = chprop(h, MIG_CH, "bytes");
+    g_assert_cmpint(moved, >, 0);
+    g_assert_cmpint(moved, <, MIG_LEN);
+    /* the source stopped: its engine moves nothing more */
+    qtest_clock_step(h->qts, 50 * 1000 * 1000);
+    g_assert_cmpint(chprop(h, MIG_CH, "bytes"), ==, moved);
+    g_assert_cmphex(ev_rd(h, MIG_CH, EV_WRITE_PTR), ==, 0);
+    return moved;
+}
+
+static QTestState *mig_dest(const char *path)
+{
+    g_autofree char *uri = g_strdup_printf("exec:cat %s", path);
+    QTestState *qts;
+
+    qts = qtest_initf("-M virt,gic-version=3 -cpu max -m 256 -nodefaults "
+                      "-device qcom-hidma,id=hidma0" MIG_DEVICE
+                      " -incoming defer");
+    qtest_qmp_assert_success(qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s}}", uri);
+    return qts;
+}
+
+/* The TRE in flight completes after the restore, from where it was. */
+static void test_migration(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/qcom-hidma-mig-%d",
+                                            g_get_tmp_dir(), getpid());
+    Hidma h;
+    uint64_t moved;
+    int i;
+
+    moved = mig_save_in_flight(&h, path);
+    qtest_quit(h.qts);
+    h.qts = mig_dest(path);
+    wait_status(h.qts, "query-status", "running");
+    g_assert_cmphex(state_of(tr_rd(&h, MIG_CH, CTRLSTS)), ==, ST_RUNNING);
+    /* the rest takes about 200 ms on this bus */
+    for (i = 0; i < 100 && ev_rd(&h, MIG_CH, EV_WRITE_PTR) != EVRE_SIZE;
+         i++) {
+        qtest_clock_step(h.qts, 10 * 1000 * 1000);
+    }
+    g_assert_cmphex(ev_rd(&h, MIG_CH, EV_WRITE_PTR), ==, EVRE_SIZE);
+    g_assert_cmphex(evre0(&h, MIG_CH, 0) >> 24, ==, 0x10);
+    assert_same(&h, MIG_SRC, MIG_DST, MIG_LEN);
+    /* counters start anew on the destination: it moved the rest only */
+    g_assert_cmpint(chprop(&h, MIG_CH, "bytes"), ==, MIG_LEN - moved);
+    g_assert_cmpint(chprop(&h, MIG_CH, "tres-completed"), ==, 1);
+    hidma_stop(&h);
+    unlink(path);
+}
+
+/* big-endian words of @n bytes at @p */
+static void put_be32s(uint8_t *p, const uint32_t *w, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        stl_be_p(p + 4 * i, w[i]);
+    }
+}
+
+/*
+ * A stream whose TRE in flight claims more bytes done than it has is
+ * refused: the destination exits, it does not copy on past the TRE.
+ */
+static void test_migration_bad_stream(void)
+{
+    g_autofree char *path = g_strdup_printf("%s/qcom-hidma-mig-bad-%d",
+                                            g_get_tmp_dir(), getpid());
+    const uint32_t tre[8] = {
+        3 | (MIG_CH << 8) | (1 << 16), MIG_LEN,
+        (uint32_t)MIG_SRC, MIG_SRC >> 32, (uint32_t)MIG_DST, MIG_DST >> 32,
+        0, 0,
+    };
+    g_autofree gchar *stream = NULL;
+    uint8_t pattern[32];
+    uint8_t *p;
+    gsize len;
+    QTestState *qts;
+    Hidma h;
+    int i;
+
+    mig_save_in_flight(&h, path);
+    qtest_quit(h.qts);
+    g_assert(g_file_get_contents(path, &stream, &len, NULL));
+    put_be32s(pattern, tre, 8);
+    p = (uint8_t *)find_mem((uint8_t *)stream, len, pattern, 32);
+    g_assert(p);
+    /* cur_done follows the TRE's eight words */
+    stl_be_p(p + 32, MIG_LEN + 4096);
+    g_assert(g_file_set_contents(path, stream, len, NULL));
+
+    qts = mig_dest(path);
+    qtest_set_expected_status(qts, EXIT_FAILURE);
+    for (i = 0; i < 1000 && qtest_probe_child(qts); i++) {
+        g_usleep(10 * 1000);
+    }
+    g_assert_false(qtest_probe_child(qts));
+    qtest_quit(qts);
+    unlink(path);
+}
+
+/* A stopped VM's memory does not change: the engine waits for "cont". */
+static void test_vm_stopped(void)
+{
+    uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x2000000;
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 2, 8);
+    fill(&h, src, 65536, 3);
+    qtest_qmp_assert_success(h.qts, "{'execute': 'stop'}");
+    put_tre(&h, 2, 0, 3, 65536, src, dst);
+    tr_wr(&h, 2, DOORBELL, TRE_SIZE);
+    qtest_clock_step(h.qts, 10 * 1000 * 1000);
+    g_assert_cmpint(chprop(&h, 2, "bytes"), ==, 0);
+    g_assert_cmphex(ev_rd(&h, 2, EV_WRITE_PTR), ==, 0);
+    qtest_qmp_assert_success(h.qts, "{'execute': 'cont'}");
+    g_assert(wait_wp(&h, 2, EVRE_SIZE));
+    assert_same(&h, src, dst, 65536);
+    hidma_stop(&h);
+}
+
 /*
  * IORT: one named component per channel, named as the channel's device in
- * the DSDT (a full path with 4-character segments, "\_SB_.HC00", as Linux
+ * the DSDT (a full path with 4-character segments, "\_SB_.H000", as Linux
  * compares it), with a single ID mapping of its stream ID into the SMMUv3
  * node.
  * DSDT: _CCA on every channel.  Set HIDMA_IORT_OUT=file to save the IORT
@@ -1625,7 +1995,7 @@ static void test_smmu_acpi(void)
         if (node[0] == 4) {
             smmu_off = off;
         } else if (node[0] == 1) {
-            g_autofree char *name = g_strdup_printf("\\_SB_.HC0%d", ncs);
+            g_autofree char *name = g_strdup_printf("\\_SB_.H%03X", ncs);
             const uint8_t *map = node + ldl_le_p(node + 12);
 
             g_assert_cmpint(ldl_le_p(node + 8), ==, 1);
@@ -1685,6 +2055,12 @@ int main(int argc, char **argv)
     qtest_add_func("/qcom-hidma/error/data-write", test_err_data_write);
     qtest_add_func("/qcom-hidma/error/tre-read", test_err_tre_read);
     qtest_add_func("/qcom-hidma/error/mmio", test_err_mmio);
+    qtest_add_func("/qcom-hidma/error/mmio-paced", test_err_mmio_paced);
+    qtest_add_func("/qcom-hidma/overlap", test_overlap);
+    qtest_add_func("/qcom-hidma/vm-stopped", test_vm_stopped);
+    qtest_add_func("/qcom-hidma/migration/tre-in-flight", test_migration);
+    qtest_add_func("/qcom-hidma/migration/bad-stream",
+                   test_migration_bad_stream);
     qtest_add_func("/qcom-hidma/fail-injection", test_fail_injection);
     qtest_add_func("/qcom-hidma/event-write-fault", test_event_write_fault);
     qtest_add_func("/qcom-hidma/suspend-delay", test_suspend_delay);
@@ -1702,11 +2078,15 @@ int main(int argc, char **argv)
     qtest_add_func("/qcom-hidma/bad-qom-set", test_bad_qom_set);
     qtest_add_func("/qcom-hidma/realize-errors", test_realize_errors);
     qtest_add_func("/qcom-hidma/acpi-dsdt", test_acpi_dsdt);
+    qtest_add_func("/qcom-hidma/acpi-names", test_acpi_names);
     qtest_add_func("/qcom-hidma/smmu/sid-size", test_smmu_sid_size);
     qtest_add_func("/qcom-hidma/smmu/copy", test_smmu_copy);
     qtest_add_func("/qcom-hidma/smmu/fault", test_smmu_fault);
     qtest_add_func("/qcom-hidma/smmu/acpi", test_smmu_acpi);
-    qtest_add_func("/qcom-hidma/throughput", test_throughput);
+    if (g_test_slow()) {
+        /* a measurement, printed but not asserted: "-m slow" */
+        qtest_add_func("/qcom-hidma/throughput", test_throughput);
+    }
 
     return g_test_run();
 }

@@ -170,6 +170,7 @@ struct QcomHidmaState {
     qemu_irq mgmt_irq;
     QEMUBH *bh;
     QEMUTimer *engine_timer;
+    VMChangeStateEntry *vmstate_change;
 
     /* configuration (command line) */
     uint32_t num_channels;
@@ -195,6 +196,10 @@ struct QcomHidmaState {
 
     /* bus model */
     int64_t bus_free_at;
+
+    /* work of the engine run under way, and the most any run did */
+    uint64_t run_cost;
+    uint64_t run_cost_max;
 
     QcomHidmaChan ch[QCOM_HIDMA_MAX_CHANNELS];
 };
