@@ -3,9 +3,17 @@
 # hidma_mgmt sysfs ABI: file modes, values against the model, valid writes
 # reach the hardware, every class of bad write is refused with nothing
 # changed, and a burst size change shows in the bursts the model counts.
+# On acpi the values come from _DSD and the device from the DSDT: there the
+# suite checks what firmware gave, that writes reach the hardware and the
+# reload; the refused writes, concurrent writers and burst counts are the
+# same sysfs code on both and are skipped.
 # hidma-layouts: host acpi
 # hidma-timeout: 300
 . "$(dirname "$0")/lib.sh"
+
+FULL=1
+[ "$HIDMA_LAYOUT" = acpi ] && FULL=0
+SKIP_WHY="the same sysfs code as on host, checked there"
 
 GLOBALS="max_write_request max_read_request max_wr_xactions max_rd_xactions chreset_timeout_cycles"
 
@@ -67,6 +75,10 @@ check_bad()
 {
 	local f=$1 name=$2 prop=$3 before hw_before v ok=0 huge
 
+	if [ $FULL = 0 ]; then
+		ktap_skip "$name: bad writes refused, nothing changed" "$SKIP_WHY"
+		return
+	fi
 	before=$(cat "$f")
 	hw_before=$(qom_get "$prop") || ok=1
 	huge=$(head -c 4096 /dev/zero | tr '\0' 1)
@@ -199,33 +211,40 @@ while [ $i -lt "$nch" ]; do
 done
 
 # Concurrent writers: the value read back is one of those written
-(for _ in 1 2 3 4 5 6 7 8 9 10; do echo 128 > "$dir/max_read_request"; done) &
-(for _ in 1 2 3 4 5 6 7 8 9 10; do echo 1024 > "$dir/max_read_request"; done) &
-wait
-v=$(cat "$dir/max_read_request")
-m=$(qom_get max-read-burst-bytes)
-if { [ "$v" = 128 ] || [ "$v" = 1024 ]; } && [ "$v" = "$m" ]; then
-	ktap_ok "concurrent writers leave a consistent value ($v)"
+if [ $FULL = 0 ]; then
+	ktap_skip "concurrent writers leave a consistent value" "$SKIP_WHY"
+	ktap_skip "4096 bytes in 256-byte write bursts" "$SKIP_WHY"
+	ktap_skip "4096 bytes in 1024-byte read bursts" "$SKIP_WHY"
+	ktap_skip "4096 bytes in 128-byte write bursts" "$SKIP_WHY"
 else
-	ktap_not_ok "concurrent writers leave a consistent value ($v, model $m)"
-fi
+	(for _ in 1 2 3 4 5 6 7 8 9 10; do echo 128 > "$dir/max_read_request"; done) &
+	(for _ in 1 2 3 4 5 6 7 8 9 10; do echo 1024 > "$dir/max_read_request"; done) &
+	wait
+	v=$(cat "$dir/max_read_request")
+	m=$(qom_get max-read-burst-bytes)
+	if { [ "$v" = 128 ] || [ "$v" = 1024 ]; } && [ "$v" = "$m" ]; then
+		ktap_ok "concurrent writers leave a consistent value ($v)"
+	else
+		ktap_not_ok "concurrent writers leave a consistent value ($v, model $m)"
+	fi
 
-# A 4096-byte memcpy after max_write_request=256 is 16 write bursts
-ch=$(hidma_channels hidma | head -n 1)
-if [ -z "$ch" ]; then
-	ktap_not_ok "4096 bytes in 256-byte write bursts # no hidma channel"
-	ktap_not_ok "4096 bytes in 1024-byte read bursts # no hidma channel"
-	ktap_not_ok "4096 bytes in 128-byte write bursts # no hidma channel"
-else
-	echo 256 > "$dir/max_write_request"
-	echo 1024 > "$dir/max_read_request"
-	ktap_expect_eq "$(memcpy_4k_bursts "$ch" write-bursts)" 16 \
-		"4096 bytes in 256-byte write bursts"
-	ktap_expect_eq "$(memcpy_4k_bursts "$ch" read-bursts)" 4 \
-		"4096 bytes in 1024-byte read bursts"
-	echo 128 > "$dir/max_write_request"
-	ktap_expect_eq "$(memcpy_4k_bursts "$ch" write-bursts)" 32 \
-		"4096 bytes in 128-byte write bursts"
+	# A 4096-byte memcpy after max_write_request=256 is 16 write bursts
+	ch=$(hidma_channels hidma | head -n 1)
+	if [ -z "$ch" ]; then
+		ktap_not_ok "4096 bytes in 256-byte write bursts # no hidma channel"
+		ktap_not_ok "4096 bytes in 1024-byte read bursts # no hidma channel"
+		ktap_not_ok "4096 bytes in 128-byte write bursts # no hidma channel"
+	else
+		echo 256 > "$dir/max_write_request"
+		echo 1024 > "$dir/max_read_request"
+		ktap_expect_eq "$(memcpy_4k_bursts "$ch" write-bursts)" 16 \
+			"4096 bytes in 256-byte write bursts"
+		ktap_expect_eq "$(memcpy_4k_bursts "$ch" read-bursts)" 4 \
+			"4096 bytes in 1024-byte read bursts"
+		echo 128 > "$dir/max_write_request"
+		ktap_expect_eq "$(memcpy_4k_bursts "$ch" write-bursts)" 32 \
+			"4096 bytes in 128-byte write bursts"
+	fi
 fi
 
 # Reloading the driver puts the firmware values back
