@@ -35,9 +35,9 @@ l2_main()
 	ktap_result $? "L2: load hidma"
 	chan=$(hidma_channels hidma)
 	ktap_expect_eq "$(echo "$chan" | wc -w)" 1 "L2: the one assigned channel is there"
-	dmatest_run memcpy 10 2 "$chan"
+	dmatest_run memcpy 5 2 "$chan"
 	ktap_result $? "L2: dmatest memcpy on $chan"
-	dmatest_run memset 10 2 "$chan"
+	dmatest_run memset 5 2 "$chan"
 	ktap_result $? "L2: dmatest memset on $chan"
 
 	echo "$L2_MARK"
