@@ -9,6 +9,8 @@
 #   make bench      benchmarks on the perf kernel (.build/bench/)
 #   make vm         interactive shell: LAYOUT=host|guest|acpi|vfio|nested [CMD='...'] [QMP=sock]
 #   make check      static gates only
+#   make fuzz       QEMU's generic fuzzer on the model: FUZZ_MINUTES=10 per
+#                   layout, FUZZ_LAYOUTS="host guest"
 
 BENCH := tools/testing/hidma
 QCOM := $(CURDIR)/drivers/dma/qcom
@@ -16,7 +18,7 @@ HIDMA_CONFIG := CONFIG_QCOM_HIDMA_MGMT=m CONFIG_QCOM_HIDMA=m CONFIG_QCOM_HIDMA_K
 LAYOUT ?= host
 FLAVOUR ?= debug
 
-.PHONY: all modules deps demo test bench vm check series clean
+.PHONY: all modules deps demo test bench vm check fuzz series clean
 
 all: modules
 
@@ -51,6 +53,9 @@ vm: deps
 
 check: deps
 	@$(BENCH)/check.sh
+
+fuzz: deps
+	@$(BENCH)/fuzz.sh
 
 series:
 	@$(BENCH)/series.sh

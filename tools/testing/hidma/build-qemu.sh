@@ -7,14 +7,17 @@
 #   build-qemu.sh arm64     a static arm64 qemu-system-aarch64 with KVM, for
 #                           the vfio layout's host to run a guest that owns
 #                           a channel (vfio-platform)
+#   build-qemu.sh fuzz      qemu-fuzz-aarch64: QEMU's fuzzers, the generic
+#                           one with the HIDMA configurations, built with
+#                           clang, libFuzzer, ASan and UBSan (make fuzz)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cache_lock -x
 
 flavour=${1:-host}
 case "$flavour" in
-host | arm64) ;;
-*) die "usage: $0 [arm64]" ;;
+host | arm64 | fuzz) ;;
+*) die "usage: $0 [arm64|fuzz]" ;;
 esac
 
 model="$HIDMA_TOP/tools/testing/qemu"
@@ -80,6 +83,10 @@ if [ "$flavour" = arm64 ]; then
 	out="$HIDMA_CACHE/qemu/arm64-$hash"
 	link="$HIDMA_CACHE/links/qemu-arm64"
 	work="$HIDMA_CACHE/qemu/work-arm64"
+elif [ "$flavour" = fuzz ]; then
+	out="$HIDMA_CACHE/qemu/fuzz-$hash"
+	link="$HIDMA_CACHE/links/qemu-fuzz"
+	work="$HIDMA_CACHE/qemu/work-fuzz"
 fi
 if [ ! -f "$out/.built" ]; then
 	log "building QEMU ($flavour) for $hash (first build takes several minutes)"
@@ -95,6 +102,10 @@ if [ ! -f "$out/.built" ]; then
 		       --with-devices-aarch64=minimal
 		       --extra-cflags="-I$fdt/usr/include")
 		export PATH="$fdt/bin:$PATH"
+	elif [ "$flavour" = fuzz ]; then
+		# QEMU's recipe (docs/devel/fuzzing.rst)
+		args+=(--cc=clang --cxx=clang++ --enable-fuzzing --enable-sanitizers)
+		targets=(qemu-fuzz-aarch64)
 	fi
 	if [ ! -f "$work/.configured" ] || [ "$(cat "$work/.configured")" != "${args[*]}" ]; then
 		rm -rf "$work"
@@ -113,7 +124,7 @@ if [ ! -f "$out/.built" ]; then
 			(cd "$model" && find hw include tests -type f)
 		} | sort -u > "$work/.touched"
 		(cd "$work/src" && xargs -r touch < "$work/.touched")
-		[ "$flavour" = arm64 ] || targets+=(tests/qtest/qcom-hidma-test)
+		[ "$flavour" != host ] || targets+=(tests/qtest/qcom-hidma-test)
 	else
 		rm -f "$work/.touched"
 	fi

@@ -19,6 +19,7 @@ packages=(
 	zlib1g-dev python3 python3-yaml
 	qemu-efi-aarch64 device-tree-compiler
 	sparse coccinelle ocaml-nox ocaml-findlib dt-schema yamllint shellcheck dkms gnuplot-nox
+	clang
 	libglib2.0-dev:arm64 libpixman-1-dev:arm64
 )
 debsrc=/etc/apt/sources.list.d/hidma-deb-src.sources
