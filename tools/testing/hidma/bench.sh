@@ -411,8 +411,8 @@ if depth:
     md.append("")
 md.append("## Arbitration: two backlogged channels on a paced bus\n")
 md.append("Our drivers, weights and priority written through our sysfs (`chanops/chan<N>/`), "
-          "bus paced with the model's `bus-bytes-per-us`, dmatest 1 MiB memcpy with 4 threads "
-          "on each channel; bytes from the model's `ch<N>-bytes` counters over the measured "
+          "bus paced with the model's `x-bus-bytes-per-us`, dmatest 1 MiB memcpy with 4 threads "
+          "on each channel; bytes from the model's `x-ch<N>-bytes` counters over the measured "
           "window. Error: byte ratio / weight ratio - 1 (priority: 1 - share of the high channel).\n")
 md.append("| setting (A:B) | model QoS A:B (prio/weight) | bytes A | bytes B | grants A | grants B | share A | expected | error |")
 md.append("|---|---|---|---|---|---|---|---|---|")

@@ -7,7 +7,7 @@
 # the ring depth (desc_count). Environment:
 #   BENCH_RUNS [3]  BENCH_CPU_MS [200] ms per CPU memcpy point
 #   BENCH_ARB_SECS [2] measured seconds per arbitration setting
-#   BENCH_ARB_RATE [64] bus-bytes-per-us while measuring arbitration
+#   BENCH_ARB_RATE [64] x-bus-bytes-per-us while measuring arbitration
 #   BENCH_SIZES [64 512 4096 65536 1048576]
 #   BENCH_DEPTHS [10 32 127 512] ring depths (hidma desc_count) to compare
 #   BENCH_DEPTH_SECS [2] seconds per ring depth point
@@ -54,7 +54,7 @@ arb_point()
 		echo "NOTE,arbitration $name: sysfs write refused"
 		return 1
 	fi
-	mw="$(qom_get "ch$a-priority")/$(qom_get "ch$a-weight"):$(qom_get "ch$b-priority")/$(qom_get "ch$b-weight")"
+	mw="$(qom_get "x-ch$a-priority")/$(qom_get "x-ch$a-weight"):$(qom_get "x-ch$b-priority")/$(qom_get "x-ch$b-weight")"
 	# 1 MiB copies, 4 threads per channel: 4 TREs queued on each channel,
 	# far more than the paced bus drains while the guest refills. Enough
 	# iterations that even a channel with all of the bus stays backlogged
@@ -67,15 +67,15 @@ arb_point()
 	}
 	echo 1 > "$BENCH_P/run"
 	sleep 0.5
-	ba0=$(qom_get "ch$a-bytes")
-	bb0=$(qom_get "ch$b-bytes")
-	ga0=$(qom_get "ch$a-bus-grants")
-	gb0=$(qom_get "ch$b-bus-grants")
+	ba0=$(qom_get "x-ch$a-bytes")
+	bb0=$(qom_get "x-ch$b-bytes")
+	ga0=$(qom_get "x-ch$a-bus-grants")
+	gb0=$(qom_get "x-ch$b-bus-grants")
 	sleep "$ARB_SECS"
-	ba1=$(qom_get "ch$a-bytes")
-	bb1=$(qom_get "ch$b-bytes")
-	ga1=$(qom_get "ch$a-bus-grants")
-	gb1=$(qom_get "ch$b-bus-grants")
+	ba1=$(qom_get "x-ch$a-bytes")
+	bb1=$(qom_get "x-ch$b-bytes")
+	ga1=$(qom_get "x-ch$a-bus-grants")
+	gb1=$(qom_get "x-ch$b-bus-grants")
 	while [ "$(cat "$BENCH_P/run")" = Y ] && [ $i -lt 600 ]; do
 		sleep 0.1
 		i=$((i + 1))
@@ -109,18 +109,18 @@ arbitration()
 	cb=$2
 	a=$(bench_chid "$ca")
 	b=$(bench_chid "$cb")
-	qom_set bus-bytes-per-us "$ARB_RATE" || {
-		echo "NOTE,arbitration: the model refused bus-bytes-per-us"
+	qom_set x-bus-bytes-per-us "$ARB_RATE" || {
+		echo "NOTE,arbitration: the model refused x-bus-bytes-per-us"
 		return 1
 	}
-	echo "NOTE,arbitration on $ca (ch$a) and $cb (ch$b), bus $(qom_get bus-bytes-per-us) bytes/us, ${ARB_SECS}s each"
+	echo "NOTE,arbitration on $ca (ch$a) and $cb (ch$b), bus $(qom_get x-bus-bytes-per-us) bytes/us, ${ARB_SECS}s each"
 	arb_point "1:1" "$mgmt" "$ca" "$a" "$cb" "$b" 0 1 0 1
 	arb_point "3:1" "$mgmt" "$ca" "$a" "$cb" "$b" 0 3 0 1
 	arb_point "15:1" "$mgmt" "$ca" "$a" "$cb" "$b" 0 15 0 1
 	arb_point "high-priority" "$mgmt" "$ca" "$a" "$cb" "$b" 1 1 0 1
 	arb_set "$mgmt" "$a" 0 1
 	arb_set "$mgmt" "$b" 0 1
-	qom_set bus-bytes-per-us 0
+	qom_set x-bus-bytes-per-us 0
 	rmmod hidma && rmmod hidma_mgmt
 }
 

@@ -14,8 +14,8 @@ step()
 # Model counters of channel $1 as "bytes=.. rd-bursts=.. wr-bursts=.. grants=..".
 counters()
 {
-	echo "bytes=$(qom_get "ch$1-bytes") rd-bursts=$(qom_get "ch$1-read-bursts")" \
-		"wr-bursts=$(qom_get "ch$1-write-bursts") grants=$(qom_get "ch$1-bus-grants")"
+	echo "bytes=$(qom_get "x-ch$1-bytes") rd-bursts=$(qom_get "x-ch$1-read-bursts")" \
+		"wr-bursts=$(qom_get "x-ch$1-write-bursts") grants=$(qom_get "x-ch$1-bus-grants")"
 }
 
 # Run dmatest on one channel, print its summary in a table row.
@@ -73,8 +73,8 @@ if [ "$HIDMA_LAYOUT" != guest ]; then
 	echo 3 > "$mgmt/chanops/chan1/weight"
 	echo "  sysfs now: max_write_request=$(cat "$mgmt/max_write_request")" \
 		"chan1/weight=$(cat "$mgmt/chanops/chan1/weight")"
-	echo "  model now: max-write-burst-bytes=$(qom_get max-write-burst-bytes)" \
-		"ch1-weight=$(qom_get ch1-weight)"
+	echo "  model now: max-write-burst-bytes=$(qom_get x-reg-max-write-burst-bytes)" \
+		"ch1-weight=$(qom_get x-ch1-weight)"
 	dmatest_run memcpy 10 1 "$first" > /dev/null
 	echo "  after 10 more copies at 256-byte bursts:  $(counters "$idx")"
 fi

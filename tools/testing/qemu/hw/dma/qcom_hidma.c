@@ -1311,130 +1311,101 @@ static void hidma_reset_hold(Object *obj)
     }
 }
 
+/*
+ * Configuration: what firmware describes and the management block resets
+ * to.  The management registers themselves can change at run time; tests
+ * read them through the x-reg-* properties below.
+ */
+static Property hidma_properties[] = {
+    DEFINE_PROP_UINT32("num-channels", QcomHidmaState, num_channels,
+                       DEF_NUM_CHANNELS),
+    DEFINE_PROP_BOOL("guest-mode", QcomHidmaState, guest_mode, false),
+    DEFINE_PROP_UINT32("max-read-burst-bytes", QcomHidmaState, cfg_rd_burst,
+                       DEF_BURST),
+    DEFINE_PROP_UINT32("max-write-burst-bytes", QcomHidmaState,
+                       cfg_wr_burst, DEF_BURST),
+    DEFINE_PROP_UINT32("max-read-transactions", QcomHidmaState, cfg_rd_xact,
+                       DEF_XACT),
+    DEFINE_PROP_UINT32("max-write-transactions", QcomHidmaState,
+                       cfg_wr_xact, DEF_XACT),
+    DEFINE_PROP_UINT32("channel-reset-timeout-cycles", QcomHidmaState,
+                       cfg_reset_cycles, DEF_RESET_CYCLES),
+    DEFINE_PROP_UINT32("hw-version-major", QcomHidmaState, cfg_ver_major,
+                       DEF_VER_MAJOR),
+    DEFINE_PROP_UINT32("hw-version-minor", QcomHidmaState, cfg_ver_minor,
+                       DEF_VER_MINOR),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
 enum {
-    P_NUM_CHANNELS,
-    P_GUEST_MODE,
-    P_RD_BURST,
-    P_WR_BURST,
-    P_RD_XACT,
-    P_WR_XACT,
-    P_RESET_CYCLES,
-    P_VER_MAJOR,
-    P_VER_MINOR,
-    P_LATENCY,
-    P_BUS_RATE,
+    REG_RD_BURST,
+    REG_WR_BURST,
+    REG_RD_XACT,
+    REG_WR_XACT,
+    REG_RESET_CYCLES,
 };
 
-static const struct {
-    const char *name;
-    const char *desc;
-} hidma_props[] = {
-    [P_NUM_CHANNELS] = { "num-channels", "number of channels (1..16)" },
-    [P_GUEST_MODE] = { "guest-mode", "expose the channels only" },
-    [P_RD_BURST] = { "max-read-burst-bytes", "power of two 128..1024" },
-    [P_WR_BURST] = { "max-write-burst-bytes", "power of two 128..1024" },
-    [P_RD_XACT] = { "max-read-transactions", "1..31" },
-    [P_WR_XACT] = { "max-write-transactions", "1..31" },
-    [P_RESET_CYCLES] = { "channel-reset-timeout-cycles", "0..0xfffff" },
-    [P_VER_MAJOR] = { "hw-version-major", "0..15" },
-    [P_VER_MINOR] = { "hw-version-minor", "0..15" },
-    [P_LATENCY] = { "completion-latency-us", "0..1000000" },
-    [P_BUS_RATE] = { "bus-bytes-per-us", "0 (unlimited) or rate" },
+static const char *const hidma_reg_props[] = {
+    [REG_RD_BURST] = "x-reg-max-read-burst-bytes",
+    [REG_WR_BURST] = "x-reg-max-write-burst-bytes",
+    [REG_RD_XACT] = "x-reg-max-read-transactions",
+    [REG_WR_XACT] = "x-reg-max-write-transactions",
+    [REG_RESET_CYCLES] = "x-reg-channel-reset-timeout-cycles",
 };
 
-static uint32_t *hidma_cfg_field(QcomHidmaState *s, int id)
-{
-    switch (id) {
-    case P_NUM_CHANNELS:
-        return &s->num_channels;
-    case P_RD_BURST:
-        return &s->cfg_rd_burst;
-    case P_WR_BURST:
-        return &s->cfg_wr_burst;
-    case P_RD_XACT:
-        return &s->cfg_rd_xact;
-    case P_WR_XACT:
-        return &s->cfg_wr_xact;
-    case P_RESET_CYCLES:
-        return &s->cfg_reset_cycles;
-    case P_VER_MAJOR:
-        return &s->cfg_ver_major;
-    case P_VER_MINOR:
-        return &s->cfg_ver_minor;
-    case P_LATENCY:
-        return &s->completion_latency_us;
-    case P_BUS_RATE:
-        return &s->bus_bytes_per_us;
-    default:
-        g_assert_not_reached();
-    }
-}
-
-static void hidma_get_prop(Object *obj, Visitor *v, const char *name,
-                           void *opaque, Error **errp)
+/* test hook: a management register field as software programmed it */
+static void hidma_get_reg_prop(Object *obj, Visitor *v, const char *name,
+                               void *opaque, Error **errp)
 {
     QcomHidmaState *s = QCOM_HIDMA(obj);
-    int id = (intptr_t)opaque;
-    bool live = DEVICE(obj)->realized;
     uint32_t val;
 
-    if (id == P_GUEST_MODE) {
-        visit_type_bool(v, name, &s->guest_mode, errp);
-        return;
-    }
-    val = *hidma_cfg_field(s, id);
-    if (live) {
-        switch (id) {
-        case P_RD_BURST:
-            val = s->max_bus_req_len & 0xffff;
-            break;
-        case P_WR_BURST:
-            val = s->max_bus_req_len >> 16;
-            break;
-        case P_RD_XACT:
-            val = s->max_xactions & 0x1f;
-            break;
-        case P_WR_XACT:
-            val = (s->max_xactions >> 16) & 0x1f;
-            break;
-        case P_RESET_CYCLES:
-            val = s->chreset_timeout & MGMT_CHRESET_MASK;
-            break;
-        default:
-            break;
-        }
+    switch ((intptr_t)opaque) {
+    case REG_RD_BURST:
+        val = s->max_bus_req_len & 0xffff;
+        break;
+    case REG_WR_BURST:
+        val = s->max_bus_req_len >> 16;
+        break;
+    case REG_RD_XACT:
+        val = s->max_xactions & 0x1f;
+        break;
+    case REG_WR_XACT:
+        val = (s->max_xactions >> 16) & 0x1f;
+        break;
+    case REG_RESET_CYCLES:
+        val = s->chreset_timeout & MGMT_CHRESET_MASK;
+        break;
+    default:
+        g_assert_not_reached();
     }
     visit_type_uint32(v, name, &val, errp);
 }
 
-static void hidma_set_prop(Object *obj, Visitor *v, const char *name,
-                           void *opaque, Error **errp)
+/* test knobs that pace the engine; they change while the guest runs */
+static void hidma_get_pacing(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    visit_type_uint32(v, name, opaque, errp);
+}
+
+static void hidma_set_pacing(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
 {
     QcomHidmaState *s = QCOM_HIDMA(obj);
-    int id = (intptr_t)opaque;
+    uint32_t *field = opaque;
     uint32_t val;
 
-    if (id != P_LATENCY && id != P_BUS_RATE && DEVICE(obj)->realized) {
-        error_setg(errp, "property '%s' can only be set before "
-                   "the device is realized", name);
-        return;
-    }
-    if (id == P_GUEST_MODE) {
-        visit_type_bool(v, name, &s->guest_mode, errp);
-        return;
-    }
     if (!visit_type_uint32(v, name, &val, errp)) {
         return;
     }
-    if (id == P_LATENCY && val > MAX_LATENCY_US) {
+    if (field == &s->completion_latency_us && val > MAX_LATENCY_US) {
         error_setg(errp, "'%s' must be in 0..%u, got %u",
                    name, MAX_LATENCY_US, val);
         return;
     }
-    *hidma_cfg_field(s, id) = val;
-    if (id == P_LATENCY || id == P_BUS_RATE) {
-        hidma_kick(s);
-    }
+    *field = val;
+    hidma_kick(s);
 }
 
 static bool check_range(const char *name, uint32_t val, uint32_t lo,
@@ -1581,17 +1552,18 @@ static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
         { "resets", offsetof(QcomHidmaChan, resets) },
         { "ring-hwm", offsetof(QcomHidmaChan, ring_hwm) },
     };
-    g_autofree char *prio = g_strdup_printf("ch%u-priority", c->idx);
-    g_autofree char *weight = g_strdup_printf("ch%u-weight", c->idx);
-    g_autofree char *cause = g_strdup_printf("ch%u-fail-cause", c->idx);
-    g_autofree char *count = g_strdup_printf("ch%u-fail-count", c->idx);
-    g_autofree char *hang = g_strdup_printf("ch%u-hang-next-reset", c->idx);
-    g_autofree char *delay = g_strdup_printf("ch%u-suspend-delay-us",
+    g_autofree char *prio = g_strdup_printf("x-ch%u-priority", c->idx);
+    g_autofree char *weight = g_strdup_printf("x-ch%u-weight", c->idx);
+    g_autofree char *cause = g_strdup_printf("x-ch%u-fail-cause", c->idx);
+    g_autofree char *count = g_strdup_printf("x-ch%u-fail-count", c->idx);
+    g_autofree char *hang = g_strdup_printf("x-ch%u-hang-next-reset",
+                                            c->idx);
+    g_autofree char *delay = g_strdup_printf("x-ch%u-suspend-delay-us",
                                              c->idx);
     int i;
 
     for (i = 0; i < ARRAY_SIZE(counters); i++) {
-        g_autofree char *name = g_strdup_printf("ch%u-%s", c->idx,
+        g_autofree char *name = g_strdup_printf("x-ch%u-%s", c->idx,
                                                 counters[i].suffix);
 
         object_property_add_uint64_ptr(obj, name,
@@ -1723,15 +1695,6 @@ static void hidma_instance_init(Object *obj)
     QcomHidmaState *s = QCOM_HIDMA(obj);
     int i;
 
-    s->num_channels = DEF_NUM_CHANNELS;
-    s->cfg_rd_burst = DEF_BURST;
-    s->cfg_wr_burst = DEF_BURST;
-    s->cfg_rd_xact = DEF_XACT;
-    s->cfg_wr_xact = DEF_XACT;
-    s->cfg_reset_cycles = DEF_RESET_CYCLES;
-    s->cfg_ver_major = DEF_VER_MAJOR;
-    s->cfg_ver_minor = DEF_VER_MINOR;
-
     /*
      * The board may put each channel behind an IOMMU: "ch<N>-dma-mr" is
      * the memory region the channel's DMA goes to (default: system memory).
@@ -1744,6 +1707,12 @@ static void hidma_instance_init(Object *obj)
                                  qdev_prop_allow_set_link_before_realize,
                                  OBJ_PROP_LINK_STRONG);
     }
+    object_property_add(obj, "x-completion-latency-us", "uint32",
+                        hidma_get_pacing, hidma_set_pacing, NULL,
+                        &s->completion_latency_us);
+    object_property_add(obj, "x-bus-bytes-per-us", "uint32",
+                        hidma_get_pacing, hidma_set_pacing, NULL,
+                        &s->bus_bytes_per_us);
     /* test counter: the most work one engine run did (RUN_COST_MAX) */
     object_property_add_uint64_ptr(obj, "x-run-cost-max", &s->run_cost_max,
                                    OBJ_PROP_FLAG_READ);
@@ -1958,13 +1927,11 @@ static void hidma_class_init(ObjectClass *klass, void *data)
     dc->user_creatable = true;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 
-    for (i = 0; i < ARRAY_SIZE(hidma_props); i++) {
-        object_class_property_add(klass, hidma_props[i].name,
-                                  i == P_GUEST_MODE ? "bool" : "uint32",
-                                  hidma_get_prop, hidma_set_prop, NULL,
+    device_class_set_props(dc, hidma_properties);
+    for (i = 0; i < ARRAY_SIZE(hidma_reg_props); i++) {
+        object_class_property_add(klass, hidma_reg_props[i], "uint32",
+                                  hidma_get_reg_prop, NULL, NULL,
                                   (void *)(intptr_t)i);
-        object_class_property_set_description(klass, hidma_props[i].name,
-                                              hidma_props[i].desc);
     }
 }
 

@@ -220,7 +220,7 @@ static bool chan_irq(Hidma *h, int ch)
 
 static uint64_t chprop(Hidma *h, int ch, const char *suffix)
 {
-    g_autofree char *name = g_strdup_printf("ch%d-%s", ch, suffix);
+    g_autofree char *name = g_strdup_printf("x-ch%d-%s", ch, suffix);
 
     return qom_get_int(h, name);
 }
@@ -438,12 +438,15 @@ static void test_mgmt_program(void)
     mg_wr(&h, MGMT_VERSION, 0);
     g_assert_cmphex(mg_rd(&h, MGMT_CHRESET), ==, 0x12345);
     g_assert_cmphex(mg_rd(&h, MGMT_VERSION), ==, 0x10000000);
-    g_assert_cmpint(qom_get_int(&h, "max-read-burst-bytes"), ==, 128);
-    g_assert_cmpint(qom_get_int(&h, "max-write-burst-bytes"), ==, 256);
-    g_assert_cmpint(qom_get_int(&h, "max-read-transactions"), ==, 9);
-    g_assert_cmpint(qom_get_int(&h, "max-write-transactions"), ==, 7);
-    g_assert_cmpint(qom_get_int(&h, "channel-reset-timeout-cycles"), ==,
-                    0x12345);
+    g_assert_cmpint(qom_get_int(&h, "x-reg-max-read-burst-bytes"), ==, 128);
+    g_assert_cmpint(qom_get_int(&h, "x-reg-max-write-burst-bytes"), ==, 256);
+    g_assert_cmpint(qom_get_int(&h, "x-reg-max-read-transactions"), ==, 9);
+    g_assert_cmpint(qom_get_int(&h, "x-reg-max-write-transactions"), ==, 7);
+    g_assert_cmpint(qom_get_int(&h, "x-reg-channel-reset-timeout-cycles"),
+                    ==, 0x12345);
+    /* the configuration stays what firmware describes */
+    g_assert_cmpint(qom_get_int(&h, "max-read-burst-bytes"), ==, 512);
+    g_assert_cmpint(qom_get_int(&h, "max-write-burst-bytes"), ==, 1024);
     g_assert_cmpint(chprop(&h, 2, "priority"), ==, 1);
     g_assert_cmpint(chprop(&h, 2, "weight"), ==, 11);
     /* QOS of an absent channel: RAZ/WI */
@@ -717,7 +720,7 @@ static void test_err_mmio_paced(void)
     Hidma h;
     int ch;
 
-    host_start(&h, ",bus-bytes-per-us=1000");
+    host_start(&h, ",x-bus-bytes-per-us=1000");
     for (ch = 3; ch <= 4; ch++) {
         uint32_t cause = ch == 3 ? 10 : 11;
         uint32_t e;
@@ -789,8 +792,8 @@ static void test_fail_injection(void)
     host_start(&h, NULL);
     gic_intercept(&h);
     ch_setup(&h, 5, 8);
-    qom_set_u32(&h, "ch5-fail-cause", 11);
-    qom_set_u32(&h, "ch5-fail-count", 2);
+    qom_set_u32(&h, "x-ch5-fail-cause", 11);
+    qom_set_u32(&h, "x-ch5-fail-count", 2);
     for (i = 0; i < 3; i++) {
         put_tre(&h, 5, i, 3, 128, src, src + 0x100000 * (i + 1));
     }
@@ -819,8 +822,8 @@ static void test_event_write_fault(void)
 
     host_start(&h, NULL);
     ch_setup(&h, 2, 8);
-    qom_set_u32(&h, "ch2-fail-cause", 1);
-    qom_set_u32(&h, "ch2-fail-count", 1);
+    qom_set_u32(&h, "x-ch2-fail-cause", 1);
+    qom_set_u32(&h, "x-ch2-fail-count", 1);
     fill(&h, src, 64, 7);
     put_tre(&h, 2, 0, 3, 64, src, src + 0x100000);
     put_tre(&h, 2, 1, 3, 64, src, src + 0x200000);
@@ -847,8 +850,8 @@ static void test_suspend_delay(void)
 
     host_start(&h, NULL);
     ch_setup(&h, 1, 8);
-    g_assert(!qom_set_json(&h, "ch1-suspend-delay-us", "1000001"));
-    qom_set_u32(&h, "ch1-suspend-delay-us", 500);
+    g_assert(!qom_set_json(&h, "x-ch1-suspend-delay-us", "1000001"));
+    qom_set_u32(&h, "x-ch1-suspend-delay-us", 500);
     cmd(&h, false, 1, CMD_SUSPEND);
     g_assert_cmpint(state_of(tr_rd(&h, 1, CTRLSTS)), ==, ST_ENABLED);
     qtest_clock_step(h.qts, 600 * 1000);
@@ -898,11 +901,11 @@ static void test_reset_hang(void)
 
     host_start(&h, NULL);
     cmd(&h, false, 1, CMD_ENABLE);
-    g_assert(qom_set_json(&h, "ch1-hang-next-reset", "true"));
-    g_assert(qom_get_bool(&h, "ch1-hang-next-reset"));
+    g_assert(qom_set_json(&h, "x-ch1-hang-next-reset", "true"));
+    g_assert(qom_get_bool(&h, "x-ch1-hang-next-reset"));
     cmd(&h, false, 1, CMD_RESET);
     g_assert(!wait_state(&h, false, 1, ST_DISABLED));   /* 20 ms */
-    g_assert(!qom_get_bool(&h, "ch1-hang-next-reset"));
+    g_assert(!qom_get_bool(&h, "x-ch1-hang-next-reset"));
     /* a second RESET completes */
     cmd(&h, false, 1, CMD_RESET);
     g_assert(wait_state(&h, false, 1, ST_DISABLED));
@@ -958,7 +961,7 @@ static void test_wrr_share(void)
     ch_setup(&h, 1, 32);
     /* 4 bursts of 1 KiB per grant: many grants in the window */
     mg_wr(&h, MGMT_XACT, (4 << 16) | 4);
-    qom_set_u32(&h, "bus-bytes-per-us", 1000);      /* 1 GB/s */
+    qom_set_u32(&h, "x-bus-bytes-per-us", 1000);      /* 1 GB/s */
     queue_many(&h, 0, 16, 65536, RAM_BASE + 0x4000000);
     queue_many(&h, 1, 16, 65536, RAM_BASE + 0x6000000);
     tr_wr(&h, 0, DOORBELL, 16 * TRE_SIZE);
@@ -1007,7 +1010,7 @@ static void test_priority(void)
     mg_wr(&h, MGMT_QOS(1), (1 << 15) | (1 << 8));    /* high, light */
     ch_setup(&h, 0, 32);
     ch_setup(&h, 1, 32);
-    qom_set_u32(&h, "bus-bytes-per-us", 1000);
+    qom_set_u32(&h, "x-bus-bytes-per-us", 1000);
     queue_many(&h, 0, 16, 65536, RAM_BASE + 0x4000000);
     tr_wr(&h, 0, DOORBELL, 16 * TRE_SIZE);
     qtest_clock_step(h.qts, 100 * 1000);
@@ -1035,7 +1038,7 @@ static void test_completion_latency(void)
 
     host_start(&h, NULL);
     ch_setup(&h, 0, 8);
-    qom_set_u32(&h, "completion-latency-us", 200);
+    qom_set_u32(&h, "x-completion-latency-us", 200);
     put_tre(&h, 0, 0, 3, 64, RAM_BASE + 0x1000000, RAM_BASE + 0x1100000);
     tr_wr(&h, 0, DOORBELL, TRE_SIZE);
     qtest_clock_step(h.qts, 100 * 1000);
@@ -1083,7 +1086,7 @@ static void test_ring_regs_latched(void)
     g_assert_cmphex(ev_rd(&h, 0, RING_LOW), ==, (uint32_t)ev_ring(0));
 
     /* four TREs on a slow bus: the first is in flight at the suspend */
-    qom_set_u32(&h, "bus-bytes-per-us", 1);
+    qom_set_u32(&h, "x-bus-bytes-per-us", 1);
     for (i = 0; i < 4; i++) {
         fill(&h, src + i * 64, 64, i);
         put_tre(&h, 0, i, 3, 64, src + i * 64, dst + i * 64);
@@ -1095,7 +1098,7 @@ static void test_ring_regs_latched(void)
     g_assert_cmpint(state_of(tr_rd(&h, 0, CTRLSTS)), ==, ST_SUSPENDED);
     tr_wr(&h, 0, RING_LEN, 2 * TRE_SIZE);
     g_assert_cmphex(tr_rd(&h, 0, RING_LEN), ==, 2 * TRE_SIZE);
-    qom_set_u32(&h, "bus-bytes-per-us", 0);
+    qom_set_u32(&h, "x-bus-bytes-per-us", 0);
     cmd(&h, false, 0, CMD_ENABLE);
 
     /* the TRE in flight ends; the unreachable doorbell starts nothing */
@@ -1132,14 +1135,14 @@ static void test_event_ring_lost(void)
     ev_wr(&h, 0, EV_IRQ_CLR, IRQ_ALL);
 
     /* a TRE that fails (data read error), its event held back 1 ms */
-    qom_set_u32(&h, "completion-latency-us", 1000);
-    qom_set_u32(&h, "ch0-fail-cause", 10);
-    qom_set_u32(&h, "ch0-fail-count", 1);
+    qom_set_u32(&h, "x-completion-latency-us", 1000);
+    qom_set_u32(&h, "x-ch0-fail-cause", 10);
+    qom_set_u32(&h, "x-ch0-fail-count", 1);
     put_tre(&h, 0, 6, 3, 64, src, dst);
     put_tre(&h, 0, 7, 3, 64, src, dst);
     tr_wr(&h, 0, DOORBELL, 0);
     qtest_clock_step(h.qts, 1000);
-    g_assert_cmpint(qom_get_int(&h, "ch0-fail-count"), ==, 0);
+    g_assert_cmpint(qom_get_int(&h, "x-ch0-fail-count"), ==, 0);
     cmd(&h, true, 0, CMD_SUSPEND);
     g_assert_cmpint(state_of(ev_rd(&h, 0, CTRLSTS)), ==, ST_SUSPENDED);
     ev_wr(&h, 0, RING_LEN, 4 * EVRE_SIZE);
@@ -1197,19 +1200,20 @@ static void test_bad_qom_set(void)
     Hidma h;
 
     hidma_start(&h, NULL);
-    g_assert(!qom_set_json(&h, "ch0-fail-cause", "5"));
-    g_assert(!qom_set_json(&h, "ch0-fail-cause", "\"x\""));
+    g_assert(!qom_set_json(&h, "x-ch0-fail-cause", "5"));
+    g_assert(!qom_set_json(&h, "x-ch0-fail-cause", "\"x\""));
     g_assert_cmpint(chprop(&h, 0, "fail-cause"), ==, 10);
-    g_assert(qom_set_json(&h, "ch0-fail-cause", "9"));
+    g_assert(qom_set_json(&h, "x-ch0-fail-cause", "9"));
     g_assert_cmpint(chprop(&h, 0, "fail-cause"), ==, 9);
-    g_assert(!qom_set_json(&h, "ch0-fail-count", "-1"));
-    g_assert(!qom_set_json(&h, "ch0-hang-next-reset", "3"));
-    g_assert(!qom_set_json(&h, "completion-latency-us", "2000000"));
-    g_assert_cmpint(qom_get_int(&h, "completion-latency-us"), ==, 0);
+    g_assert(!qom_set_json(&h, "x-ch0-fail-count", "-1"));
+    g_assert(!qom_set_json(&h, "x-ch0-hang-next-reset", "3"));
+    g_assert(!qom_set_json(&h, "x-completion-latency-us", "2000000"));
+    g_assert_cmpint(qom_get_int(&h, "x-completion-latency-us"), ==, 0);
     g_assert(!qom_set_json(&h, "num-channels", "4"));
     g_assert(!qom_set_json(&h, "max-read-burst-bytes", "256"));
-    g_assert(!qom_set_json(&h, "ch0-bytes", "5"));
-    g_assert(!qom_set_json(&h, "ch6-fail-count", "1"));
+    g_assert(!qom_set_json(&h, "x-reg-max-read-burst-bytes", "256"));
+    g_assert(!qom_set_json(&h, "x-ch0-bytes", "5"));
+    g_assert(!qom_set_json(&h, "x-ch6-fail-count", "1"));
     g_assert_cmpint(qom_get_int(&h, "num-channels"), ==, 6);
     hidma_stop(&h);
 }
@@ -1788,7 +1792,7 @@ static void test_smmu_fault(void)
 #define MIG_LEN         (256 * 1024)
 #define MIG_SRC         (RAM_BASE + 0x1000000)
 #define MIG_DST         (RAM_BASE + 0x2000000)
-#define MIG_DEVICE      ",bus-bytes-per-us=1"
+#define MIG_DEVICE      ",x-bus-bytes-per-us=1"
 
 /* the "status" that @cmd (query-migrate, query-status) returns */
 static const char *status_of(QTestState *qts, const char *cmd)

@@ -23,17 +23,17 @@ error_case()
 	local c=$1 cause=$2 res=$3 name=$4 idx failed0 failed1 rc
 
 	idx=$(chan_index "$c")
-	failed0=$(qom_get "ch$idx-tres-failed") &&
-		qom_set_all "ch$idx-fail-cause" "$cause" "ch$idx-fail-count" 1
+	failed0=$(qom_get "x-ch$idx-tres-failed") &&
+		qom_set_all "x-ch$idx-fail-cause" "$cause" "x-ch$idx-fail-count" 1
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		hidma_client channel="$c" test=error expect="$res" nfail=1
 		rc=$?
 	fi
 	ktap_result $rc "$c: $name reported as result $res, the rest completes"
-	failed1=$(qom_get "ch$idx-tres-failed")
+	failed1=$(qom_get "x-ch$idx-tres-failed")
 	ktap_expect_eq "$((failed1 - failed0))" 1 "$c: the model failed exactly one TRE"
-	qom_set "ch$idx-fail-count" 0
+	qom_set "x-ch$idx-fail-count" 0
 	ktap_result $? "$c: fault injection disarmed"
 }
 
@@ -54,9 +54,9 @@ for c in $chans; do
 	ktap_result $? "$c: basic, pause/resume, residue, highmem"
 	# terminate_all on a slow bus, so that it really cuts a stream
 	# (64 x 64 KiB at 20 bytes/us take 200 ms: ample time to cut in)
-	qom_set bus-bytes-per-us 20 && hidma_client channel="$c" test=terminate
+	qom_set x-bus-bytes-per-us 20 && hidma_client channel="$c" test=terminate
 	rc=$?
-	qom_set bus-bytes-per-us 0 || rc=1
+	qom_set x-bus-bytes-per-us 0 || rc=1
 	ktap_result $rc "$c: terminate_all + synchronize on a slow bus"
 done
 

@@ -22,7 +22,7 @@ tres_total()
 	local i=0 sum=0 v
 
 	while [ $i -lt "${HIDMA_CHANNELS:-0}" ]; do
-		v=$(qom_get "ch$i-tres-completed") || return 1
+		v=$(qom_get "x-ch$i-tres-completed") || return 1
 		sum=$((sum + v))
 		i=$((i + 1))
 	done

@@ -64,7 +64,7 @@ ktap_expect_eq "$ngroups" "$n" "every channel has its own IOMMU group"
 for c in $sel; do
 	idx=$(cat "/sys/class/dma/$c/device/chid")
 	sid=$((SID_BASE + idx))
-	failed0=$(qom_get "ch$idx-tres-failed")
+	failed0=$(qom_get "x-ch$idx-tres-failed")
 	mark=$(dmesg | wc -l)
 	smmu_expect begin
 	hidma_client channel="$c" test=iommu-fault
@@ -82,7 +82,7 @@ for c in $sel; do
 		"$c: the SMMU logged $FAULTS faults of stream ID $sid"
 	ktap_expect_eq "$(echo "$sids" | grep -v '^$' | grep -vcx "$sid")" 0 \
 		"$c: no fault from any other stream ID"
-	failed1=$(qom_get "ch$idx-tres-failed")
+	failed1=$(qom_get "x-ch$idx-tres-failed")
 	ktap_expect_eq "$((failed1 - failed0))" $FAULTS \
 		"$c: the model failed exactly $FAULTS TREs"
 done

@@ -106,9 +106,9 @@ while [ $i -lt $CYCLES ]; do
 		fi
 		# remove() stops the engine: the model sees a channel reset.
 		idx=$(cat "$DRV/$d/chid")
-		r0=$(qom_get "ch$idx-resets") || bad=$((bad + 1))
+		r0=$(qom_get "x-ch$idx-resets") || bad=$((bad + 1))
 		echo "$d" > $DRV/unbind || bad=$((bad + 1))
-		r1=$(qom_get "ch$idx-resets") || bad=$((bad + 1))
+		r1=$(qom_get "x-ch$idx-resets") || bad=$((bad + 1))
 		if [ "${r1:-0}" -le "${r0:-0}" ]; then
 			ktap_diag "$d: unbind did not reset channel $idx"
 			noreset=$((noreset + 1))

@@ -22,21 +22,21 @@ idx=$(cat "/sys/class/dma/$c/device/chid")
 ctl=/sys/class/dma/$c/device/power/control
 echo on > "$ctl"
 
-resets0=$(qom_get "ch$idx-resets") &&
-	qom_set_all "ch$idx-hang-next-reset" true "ch$idx-fail-cause" 10 \
-		"ch$idx-fail-count" 1
+resets0=$(qom_get "x-ch$idx-resets") &&
+	qom_set_all "x-ch$idx-hang-next-reset" true "x-ch$idx-fail-cause" 10 \
+		"x-ch$idx-fail-count" 1
 ktap_result $? "$c: model armed: next TRE fails, next reset hangs"
 mark=$(dmesg | wc -l)
 hidma_client channel="$c" test=after-fail expect=1
 ktap_result $? "$c: error with a hanging reset: every client callback came"
-resets1=$(qom_get "ch$idx-resets")
-hung=$(qom_get "ch$idx-hang-next-reset")
+resets1=$(qom_get "x-ch$idx-resets")
+hung=$(qom_get "x-ch$idx-hang-next-reset")
 ktap_diag "resets: $resets0 before, $resets1 after the error; hang armed: $hung"
 [ "$resets1" -gt "$resets0" ] && [ "$hung" = false ]
 ktap_result $? "$c: the driver reset the channel after the error, and that reset hung"
 dmesg | tail -n +$((mark + 1)) | grep -q "marked failed"
 ktap_result $? "$c: clear message that the channel failed"
-qom_set_all "ch$idx-hang-next-reset" false "ch$idx-fail-count" 0
+qom_set_all "x-ch$idx-hang-next-reset" false "x-ch$idx-fail-count" 0
 rc=$?
 echo auto > "$ctl" || rc=1
 ktap_result $rc "$c: model disarmed"

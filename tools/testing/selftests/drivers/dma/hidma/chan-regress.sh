@@ -35,21 +35,21 @@ echo none > /sys/power/pm_test
 # holds the last lap's "complete".
 hidma_client channel="$c" test=basic
 ktap_result $? "$c: 16 transfers: the 9-slot event ring wrapped"
-qom_set_all "ch$idx-fail-cause" 1 "ch$idx-fail-count" 1
+qom_set_all "x-ch$idx-fail-cause" 1 "x-ch$idx-fail-count" 1
 ktap_result $? "$c: model armed: the next event write fails"
 hidma_client channel="$c" test=error expect=3 nfail=1
 ktap_result $? "$c: the transfer whose event was lost is the one aborted"
-qom_set "ch$idx-fail-count" 0 && qom_set "ch$idx-fail-cause" 10
+qom_set "x-ch$idx-fail-count" 0 && qom_set "x-ch$idx-fail-cause" 10
 ktap_result $? "$c: model disarmed"
 
 # A slow transfer: one byte per microsecond on the shared bus.
-qom_set bus-bytes-per-us 1
+qom_set x-bus-bytes-per-us 1
 ktap_result $? "bus paced"
-failed0=$(qom_get "ch$idx-tres-failed")
+failed0=$(qom_get "x-ch$idx-tres-failed")
 mark=$(dmesg | wc -l)
 hidma_client channel="$c" test=terminate-unmap
 ktap_result $? "$c: terminate a running transfer that carries unmap data"
-failed1=$(qom_get "ch$idx-tres-failed")
+failed1=$(qom_get "x-ch$idx-tres-failed")
 ktap_expect_eq "$failed1" "$failed0" "$c: its pages stayed mapped while it ran (no TRE failed)"
 smmu_quiet "$mark"
 ktap_result $? "$c: no SMMU fault"
@@ -58,7 +58,7 @@ ktap_result $? "$c: no SMMU fault"
 # UNBINDS times; timer interrupts every 10 us let the completion tasklet
 # run as soon as remove() raises it.
 UNBINDS=4
-qom_set bus-bytes-per-us 10
+qom_set x-bus-bytes-per-us 10
 mark=$(dmesg | wc -l)
 rc=0 early=0 tmo=0 bad=0 ok=0 n=0
 while [ $n -lt $UNBINDS ]; do
@@ -79,7 +79,7 @@ while [ $n -lt $UNBINDS ]; do
 	n=$((n + 1))
 done
 ktap_result $rc "$c: $UNBINDS unbinds under traffic, bound again each time"
-failed2=$(qom_get "ch$idx-tres-failed")
+failed2=$(qom_get "x-ch$idx-tres-failed")
 ktap_diag "hold: $ok ok, $tmo timeouts, $bad wrong data, $early early callbacks"
 [ "$failed2" = "$failed1" ] && [ "$early" = 0 ]
 ktap_result $? "$c: callbacks of aborted transfers came after the engine stopped, no TRE failed"
@@ -87,13 +87,13 @@ smmu_quiet "$mark"
 ktap_result $? "$c: no SMMU fault"
 [ "$tmo" = 0 ] && [ "$bad" = 0 ]
 ktap_result $? "$c: every callback came, no wrong data"
-qom_set bus-bytes-per-us 0
+qom_set x-bus-bytes-per-us 0
 ktap_result $? "$c: bus unpaced"
 
-qom_set "ch$idx-suspend-delay-us" 5000
+qom_set "x-ch$idx-suspend-delay-us" 5000
 hidma_client channel="$c" test=pause-late
 ktap_result $? "$c: a SUSPEND slower than the driver's poll"
-qom_set "ch$idx-suspend-delay-us" 0
+qom_set "x-ch$idx-suspend-delay-us" 0
 
 hidma_client channel="$c" test=prep-limit
 ktap_result $? "$c: prep refuses past its bound"

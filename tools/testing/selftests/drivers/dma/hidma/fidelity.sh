@@ -29,7 +29,7 @@ model_counters()
 	local i=0 v out=""
 
 	while [ $i -lt "${HIDMA_CHANNELS:-6}" ]; do
-		v=$(qom_get "ch$i-$1") || return 1
+		v=$(qom_get "x-ch$i-$1") || return 1
 		out="$out $v"
 		i=$((i + 1))
 	done

@@ -60,7 +60,7 @@ while [ $i -lt $CYCLES ]; do
 done
 ktap_diag "$bad failures in $CYCLES load/unload cycles"
 ktap_result $bad "$CYCLES load/unload cycles"
-ktap_expect_eq "$(qom_get max-write-burst-bytes)" "$fw" "model has the firmware value after reloads"
+ktap_expect_eq "$(qom_get x-reg-max-write-burst-bytes)" "$fw" "model has the firmware value after reloads"
 
 bad=0
 i=0
@@ -77,7 +77,7 @@ while [ $i -lt $CYCLES ]; do
 done
 ktap_diag "$bad failures in $CYCLES unbind/bind cycles"
 ktap_result $bad "$CYCLES unbind/bind cycles"
-ktap_expect_eq "$(qom_get max-write-burst-bytes)" "$fw" "model has the firmware value after rebinds"
+ktap_expect_eq "$(qom_get x-reg-max-write-burst-bytes)" "$fw" "model has the firmware value after rebinds"
 
 # The channels still work after all this
 hidma_insmod hidma

@@ -75,7 +75,7 @@ dmatest_running()
 
 # rmmod while every channel runs
 echo 256 > "$dir/max_write_request" &&
-	[ "$(qom_get max-write-burst-bytes)" = 256 ]
+	[ "$(qom_get x-reg-max-write-burst-bytes)" = 256 ]
 ktap_result $? "max_write_request 256 reached the hardware"
 mark=$(dmesg | wc -l)
 start_dmatest 400 "$@"
@@ -90,7 +90,7 @@ finish_dmatest "$mark" "$n" "dmatest clean through rmmod hidma_mgmt"
 hidma_insmod hidma_mgmt
 dir=$(hidma_mgmt_dir)
 if [ -n "$dir" ] && [ "$(cat "$dir/max_write_request")" = "$fw" ] &&
-   [ "$(qom_get max-write-burst-bytes)" = "$fw" ]; then
+   [ "$(qom_get x-reg-max-write-burst-bytes)" = "$fw" ]; then
 	ktap_ok "reload reapplies the firmware values"
 else
 	ktap_not_ok "reload reapplies the firmware values"

@@ -21,11 +21,11 @@ GLOBALS="max_write_request max_read_request max_wr_xactions max_rd_xactions chre
 qom_name()
 {
 	case "$1" in
-	max_write_request) echo max-write-burst-bytes ;;
-	max_read_request) echo max-read-burst-bytes ;;
-	max_wr_xactions) echo max-write-transactions ;;
-	max_rd_xactions) echo max-read-transactions ;;
-	chreset_timeout_cycles) echo channel-reset-timeout-cycles ;;
+	max_write_request) echo x-reg-max-write-burst-bytes ;;
+	max_read_request) echo x-reg-max-read-burst-bytes ;;
+	max_wr_xactions) echo x-reg-max-write-transactions ;;
+	max_rd_xactions) echo x-reg-max-read-transactions ;;
+	chreset_timeout_cycles) echo x-reg-channel-reset-timeout-cycles ;;
 	esac
 }
 
@@ -113,7 +113,7 @@ burst_sum()
 	local i=0 s=0 v
 
 	while [ $i -lt "$HIDMA_CHANNELS" ]; do
-		v=$(qom_get "ch$i-$1") || return 1
+		v=$(qom_get "x-ch$i-$1") || return 1
 		s=$((s + v))
 		i=$((i + 1))
 	done
@@ -186,7 +186,7 @@ i=0
 while [ $i -lt "$nch" ]; do
 	for attr in priority weight; do
 		f=$dir/chanops/chan$i/$attr
-		prop=ch$i-$attr
+		prop=x-ch$i-$attr
 		if [ ! -e "$f" ]; then
 			ktap_not_ok "chan$i/$attr exists"
 			ktap_not_ok "chan$i/$attr: equals the model # missing"
@@ -221,7 +221,7 @@ else
 	(for _ in 1 2 3 4 5 6 7 8 9 10; do echo 1024 > "$dir/max_read_request"; done) &
 	wait
 	v=$(cat "$dir/max_read_request")
-	m=$(qom_get max-read-burst-bytes)
+	m=$(qom_get x-reg-max-read-burst-bytes)
 	if { [ "$v" = 128 ] || [ "$v" = 1024 ]; } && [ "$v" = "$m" ]; then
 		ktap_ok "concurrent writers leave a consistent value ($v)"
 	else

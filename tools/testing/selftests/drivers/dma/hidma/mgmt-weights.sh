@@ -18,7 +18,7 @@ model_index()
 	local i=0 before after n=$HIDMA_CHANNELS
 
 	while [ $i -lt "$n" ]; do
-		eval "b$i=\$(qom_get ch$i-bytes)"
+		eval "b$i=\$(qom_get x-ch$i-bytes)"
 		i=$((i + 1))
 	done
 	echo 4096 > $P/test_buf_size
@@ -27,7 +27,7 @@ model_index()
 	i=0
 	while [ $i -lt "$n" ]; do
 		eval "before=\$b$i"
-		after=$(qom_get "ch$i-bytes")
+		after=$(qom_get "x-ch$i-bytes")
 		[ "$after" != "$before" ] && { echo $i; return 0; }
 		i=$((i + 1))
 	done
@@ -58,11 +58,11 @@ share()
 	echo "$3" > $P/channel
 	echo 1 > $P/run
 	sleep 2
-	a0=$(qom_get "ch$2-bytes")
-	b0=$(qom_get "ch$4-bytes")
+	a0=$(qom_get "x-ch$2-bytes")
+	b0=$(qom_get "x-ch$4-bytes")
 	sleep 4
-	a1=$(qom_get "ch$2-bytes")
-	b1=$(qom_get "ch$4-bytes")
+	a1=$(qom_get "x-ch$2-bytes")
+	b1=$(qom_get "x-ch$4-bytes")
 	dmatest_wait
 	echo 0 > $P/noverify
 	echo "$((a1 - a0)) $((b1 - b0))"
@@ -102,7 +102,7 @@ if [ -z "$ia" ] || [ -z "$ib" ] || [ "$ia" = "$ib" ]; then
 fi
 ktap_ok "management device and two channels present ($cha=ch$ia, $chb=ch$ib)"
 
-if ! qom_set bus-bytes-per-us $BUS_RATE; then
+if ! qom_set x-bus-bytes-per-us $BUS_RATE; then
 	ktap_not_ok "weights 3:1 give bytes 3:1 # cannot pace the model's bus"
 	ktap_not_ok "weights 1:3 give bytes 1:3 # cannot pace the model's bus"
 	ktap_not_ok "dmatest clean afterwards, on an unpaced bus # cannot pace the model's bus"
@@ -127,7 +127,7 @@ ktap_diag "weights 1:3 -> bytes $1 : $2"
 within_10pct "$2" "$1"
 ktap_result $? "weights 1:3 give bytes 1:3"
 
-qom_set bus-bytes-per-us 0
+qom_set x-bus-bytes-per-us 0
 rc=$?
 echo 1 > "$dir/chanops/chan$ia/weight"
 echo 1 > "$dir/chanops/chan$ib/weight"

@@ -75,7 +75,7 @@ CLIENT=hidma_test_client
 # bytes IDX: the model's byte counter of channel IDX
 bytes()
 {
-	qom_get "ch$1-bytes"
+	qom_get "x-ch$1-bytes"
 }
 
 # contended IDX: bytes that channel IDX moved while another channel of
@@ -84,7 +84,7 @@ bytes()
 # bytes.
 contended()
 {
-	qom_get "ch$1-contended-bytes"
+	qom_get "x-ch$1-contended-bytes"
 }
 
 # others_start: L1's dmatest rounds on its other channels, once
@@ -156,9 +156,9 @@ for c in $others; do
 	echo 1 > "$mgmt/chanops/chan$(cat "/sys/class/dma/$c/device/chid")/priority"
 done
 mgmt_before=$(hidma_mgmt_state "$mgmt")
-resets0=$(qom_get "ch$idx-resets")
+resets0=$(qom_get "x-ch$idx-resets")
 bytes0=$(bytes "$idx")
-qom_set bus-bytes-per-us $BUS_RATE
+qom_set x-bus-bytes-per-us $BUS_RATE
 
 # L2: one vCPU, its console in a file that L1 watches and streams out
 t0=$(date +%s)
@@ -219,7 +219,7 @@ ktap_diag "weights 3:1 -> contended bytes: L2's channel $1, L1's $2 (all bytes: 
 	[ "$2" -gt 0 ] && [ "$1" -ge $((2 * $2)) ] && [ "$1" -le $((4 * $2)) ]
 ktap_result $? "the host's weight reaches the guest's channel: its share follows 1:1, then 3:1"
 echo 1 > "$mgmt/chanops/chan$idx/weight"
-qom_set bus-bytes-per-us 0
+qom_set x-bus-bytes-per-us 0
 ok=$(cat /sys/module/$CLIENT/parameters/hold_ok)
 bad=$(($(cat /sys/module/$CLIENT/parameters/hold_errors) + \
 	$(cat /sys/module/$CLIENT/parameters/hold_timeouts) + \
@@ -258,7 +258,7 @@ grep -q '^HIDMA-DMESG-END' "$out.l2"
 ktap_result $? "L2 handed in its kernel log (the bench scans it)"
 # L2's hidma resets the channel too, whenever it powers it up or down; the
 # exact count of vfio-platform's own resets is vfio-platform.sh's to check.
-resets=$(($(qom_get "ch$idx-resets") - resets0))
+resets=$(($(qom_get "x-ch$idx-resets") - resets0))
 ktap_diag "$resets resets of the channel while L2 had it"
 [ "$resets" -ge 2 ]
 ktap_result $? "the channel was reset while L2 had it"

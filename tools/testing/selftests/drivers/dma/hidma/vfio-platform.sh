@@ -68,9 +68,9 @@ grep -q "attaching group .*: Operation not permitted" "$out"
 ktap_expect_eq "$rc/$?" "1/0" \
 	"type1 refuses the channel's group until unsafe interrupts are allowed"
 echo Y > $unsafe
-resets0=$(qom_get "ch$idx-resets")
-done0=$(qom_get "ch$idx-tres-completed")
-failed0=$(qom_get "ch$idx-tres-failed")
+resets0=$(qom_get "x-ch$idx-resets")
+done0=$(qom_get "x-ch$idx-tres-completed")
+failed0=$(qom_get "x-ch$idx-tres-failed")
 
 mark=$(dmesg | wc -l)
 smmu_expect begin
@@ -79,11 +79,11 @@ user_rc=$?
 sed 's/^/# user: /' "$out"
 ktap_expect_eq "$user_rc/$(grep -c '^ok ' "$out")" "0/$USER_CHECKS" \
 	"user space drives the channel through VFIO ($USER_CHECKS checks)"
-ktap_expect_eq "$(($(qom_get "ch$idx-resets") - resets0))" 2 \
+ktap_expect_eq "$(($(qom_get "x-ch$idx-resets") - resets0))" 2 \
 	"vfio-platform reset the channel when the user came and when it left"
-ktap_expect_eq "$(($(qom_get "ch$idx-tres-completed") - done0))" $USER_TRES \
+ktap_expect_eq "$(($(qom_get "x-ch$idx-tres-completed") - done0))" $USER_TRES \
 	"the model completed the user's $USER_TRES TREs"
-ktap_expect_eq "$(($(qom_get "ch$idx-tres-failed") - failed0))" $USER_FAULTS \
+ktap_expect_eq "$(($(qom_get "x-ch$idx-tres-failed") - failed0))" $USER_FAULTS \
 	"the model failed the user's $USER_FAULTS stray TREs"
 
 # the same channel again: a second user finds it clean as well
