@@ -29,31 +29,58 @@
 #include "hw/irq.h"
 #include "hw/sysbus.h"
 #include "hw/qdev-properties.h"
+#include "hw/register.h"
 #include "hw/dma/qcom_hidma.h"
 #include "migration/vmstate.h"
 #include "sysemu/runstate.h"
 #include "trace.h"
 
 /* management block */
-#define MGMT_CFG                0x400
-#define MGMT_CFG_ENABLE         BIT(0)
-#define MGMT_CHRESET_TIMEOUT    0x418
-#define MGMT_CHRESET_MASK       0xfffff
-#define MGMT_MAX_BUS_REQ_LEN    0x41c
-#define MGMT_MAX_XACTIONS       0x420
-#define MGMT_MAX_XACTIONS_MASK  0x001f001f
-#define MGMT_HW_VERSION         0x424
-#define MGMT_QOS_BASE           0x700
-#define MGMT_QOS_PRIO           BIT(15)
-#define MGMT_QOS_WEIGHT_SHIFT   8
-#define MGMT_QOS_WEIGHT_MASK    0x7f
-#define MGMT_QOS_MASK           0xff00
+REG32(MGMT_CFG, 0x400)
+    FIELD(MGMT_CFG, ENABLE, 0, 1)
+REG32(MGMT_CHRESET_TIMEOUT, 0x418)
+    FIELD(MGMT_CHRESET_TIMEOUT, CYCLES, 0, 20)
+REG32(MGMT_MAX_BUS_REQ_LEN, 0x41c)
+    FIELD(MGMT_MAX_BUS_REQ_LEN, RD, 0, 16)
+    FIELD(MGMT_MAX_BUS_REQ_LEN, WR, 16, 16)
+REG32(MGMT_MAX_XACTIONS, 0x420)
+    FIELD(MGMT_MAX_XACTIONS, RD, 0, 5)
+    FIELD(MGMT_MAX_XACTIONS, WR, 16, 5)
+REG32(MGMT_HW_VERSION, 0x424)
+    FIELD(MGMT_HW_VERSION, MINOR, 16, 4)
+    FIELD(MGMT_HW_VERSION, MAJOR, 28, 4)
+REG32(MGMT_QOS0, 0x700)             /* one per channel */
+    FIELD(MGMT_QOS0, WEIGHT, 8, 7)
+    FIELD(MGMT_QOS0, PRIO, 15, 1)
 
+/* channel windows: TRCA and EVCA share the ring registers */
+REG32(CH_CTRLSTS, HIDMA_CH_CTRLSTS)
+    FIELD(CH_CTRLSTS, STATE, 8, 8)
+    FIELD(CH_CTRLSTS, CMD, 16, 8)
+REG32(CH_RING_LOW, HIDMA_CH_RING_LOW)
+REG32(CH_RING_HIGH, HIDMA_CH_RING_HIGH)
+REG32(CH_RING_LEN, HIDMA_CH_RING_LEN)
+REG32(CH_DOORBELL, HIDMA_CH_DOORBELL)
+REG32(TRCA_CHID, HIDMA_TRCA_CHID)
+REG32(EVCA_INTCTRL, HIDMA_EVCA_INTCTRL)
+    FIELD(EVCA_INTCTRL, MODE, 0, 4)
+REG32(EVCA_WRITE_PTR, HIDMA_EVCA_WRITE_PTR)
+REG32(EVCA_IRQ_STAT, HIDMA_EVCA_IRQ_STAT)
+REG32(EVCA_IRQ_CLR, HIDMA_EVCA_IRQ_CLR)
+REG32(EVCA_IRQ_EN, HIDMA_EVCA_IRQ_EN)
+REG32(EVCA_MSI_ADDR_LOW, HIDMA_EVCA_MSI_ADDR_LOW)
+REG32(EVCA_MSI_ADDR_HIGH, HIDMA_EVCA_MSI_ADDR_HIGH)
+REG32(EVCA_MSI_DATA, HIDMA_EVCA_MSI_DATA)
+
+/* ring entries, little-endian words */
 #define TRE_SIZE                32
+    FIELD(TRE_W0, OPCODE, 0, 8)
+    FIELD(TRE_W0, IEOB, 16, 1)
 #define TRE_OP_MEMCPY           3
 #define TRE_OP_MEMSET           4
-#define TRE_IEOB                BIT(16)
 #define EVRE_SIZE               16
+    FIELD(EVRE_W0, INFO, 24, 4)
+    FIELD(EVRE_W0, CODE, 28, 4)
 #define EVRE_CODE_COMPLETE      1
 #define EVRE_CODE_ERROR         4
 
@@ -87,14 +114,14 @@ static bool state_enabled(uint32_t st)
 
 static uint32_t chan_weight(QcomHidmaState *s, int idx)
 {
-    uint32_t w = (s->qos[idx] >> MGMT_QOS_WEIGHT_SHIFT) & MGMT_QOS_WEIGHT_MASK;
+    uint32_t w = FIELD_EX32(s->mgmt[R_MGMT_QOS0 + idx], MGMT_QOS0, WEIGHT);
 
     return w ? w : 1;
 }
 
 static int chan_prio(QcomHidmaState *s, int idx)
 {
-    return !!(s->qos[idx] & MGMT_QOS_PRIO);
+    return FIELD_EX32(s->mgmt[R_MGMT_QOS0 + idx], MGMT_QOS0, PRIO);
 }
 
 static uint32_t eff_burst(uint32_t v)
@@ -115,25 +142,28 @@ static uint32_t eff_xact(uint32_t v)
 
 static uint64_t tr_base(QcomHidmaChan *c)
 {
-    return ((uint64_t)c->tr_ring_high << 32) | c->tr_ring_low;
+    return ((uint64_t)c->trca[R_CH_RING_HIGH] << 32) | c->trca[R_CH_RING_LOW];
 }
 
 static uint64_t ev_base(QcomHidmaChan *c)
 {
-    return ((uint64_t)c->ev_ring_high << 32) | c->ev_ring_low;
+    return ((uint64_t)c->evca[R_CH_RING_HIGH] << 32) | c->evca[R_CH_RING_LOW];
 }
 
 static void hidma_update_irq(QcomHidmaChan *c)
 {
-    int level = !!(c->irq_stat & c->irq_en);
+    uint32_t stat = c->evca[R_EVCA_IRQ_STAT];
+    uint32_t en = c->evca[R_EVCA_IRQ_EN];
+    int level = !!(stat & en);
 
-    trace_qcom_hidma_irq(c->idx, c->irq_stat, c->irq_en, level);
+    trace_qcom_hidma_irq(c->idx, stat, en, level);
     qemu_set_irq(c->irq, level);
 }
 
 static bool chan_busy(QcomHidmaChan *c)
 {
-    return c->cur_valid || c->cpl_pending || c->tr_doorbell != c->tr_read_off;
+    return c->cur_valid || c->cpl_pending ||
+           c->trca[R_CH_DOORBELL] != c->tr_read_off;
 }
 
 static void hidma_update_tr_state(QcomHidmaChan *c)
@@ -146,13 +176,18 @@ static void hidma_update_tr_state(QcomHidmaChan *c)
 /* The event ring can take events: a whole number of slots, offsets inside */
 static bool ev_ring_usable(QcomHidmaChan *c)
 {
-    return c->ev_ring_len >= EVRE_SIZE && !(c->ev_ring_len % EVRE_SIZE) &&
-           c->ev_write_ptr < c->ev_ring_len && c->ev_doorbell < c->ev_ring_len;
+    uint32_t len = c->evca[R_CH_RING_LEN];
+
+    return len >= EVRE_SIZE && !(len % EVRE_SIZE) &&
+           c->evca[R_EVCA_WRITE_PTR] < len && c->evca[R_CH_DOORBELL] < len;
 }
 
 static bool chan_eligible(QcomHidmaState *s, QcomHidmaChan *c)
 {
-    if (!(s->cfg & MGMT_CFG_ENABLE)) {
+    uint32_t len = c->trca[R_CH_RING_LEN];
+    uint32_t doorbell = c->trca[R_CH_DOORBELL];
+
+    if (!FIELD_EX32(s->mgmt[R_MGMT_CFG], MGMT_CFG, ENABLE)) {
         return false;
     }
     if (!state_enabled(c->tr_state) || !state_enabled(c->ev_state)) {
@@ -171,13 +206,11 @@ static bool chan_eligible(QcomHidmaState *s, QcomHidmaChan *c)
      * left beyond a shrunk ring is never reached and the read offset
      * laps the ring forever, re-running stale TREs.
      */
-    if (!ev_ring_usable(c) ||
-        c->tr_ring_len < TRE_SIZE || c->tr_ring_len % TRE_SIZE ||
-        c->tr_read_off >= c->tr_ring_len ||
-        c->tr_doorbell >= c->tr_ring_len || c->tr_doorbell % TRE_SIZE) {
+    if (!ev_ring_usable(c) || len < TRE_SIZE || len % TRE_SIZE ||
+        c->tr_read_off >= len || doorbell >= len || doorbell % TRE_SIZE) {
         return false;
     }
-    return c->tr_doorbell != c->tr_read_off;
+    return doorbell != c->tr_read_off;
 }
 
 static void hidma_kick(QcomHidmaState *s)
@@ -288,6 +321,7 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
     uint32_t cause = c->cpl_cause;
     uint32_t code = cause ? EVRE_CODE_ERROR : EVRE_CODE_COMPLETE;
     uint32_t info = cause ? cause - 8 : 0;
+    uint32_t *wp = &c->evca[R_EVCA_WRITE_PTR];
     uint32_t evre[4];
     MemTxResult res;
 
@@ -303,21 +337,22 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: event ring length 0x%x, write "
                       "pointer 0x%x: event of the TRE at 0x%x lost\n",
-                      c->idx, c->ev_ring_len, c->ev_write_ptr, c->cur_off);
-        c->irq_stat |= BIT(HIDMA_IRQ_EV_WR_ERR);
+                      c->idx, c->evca[R_CH_RING_LEN], *wp, c->cur_off);
+        c->evca[R_EVCA_IRQ_STAT] |= BIT(HIDMA_IRQ_EV_WR_ERR);
         if (cause) {
-            c->irq_stat |= BIT(cause);
+            c->evca[R_EVCA_IRQ_STAT] |= BIT(cause);
         }
         c->tres_failed++;
         c->cpl_pending = false;
         hidma_update_irq(c);
         return true;
     }
-    if ((c->ev_write_ptr + EVRE_SIZE) % c->ev_ring_len == c->ev_doorbell) {
+    if ((*wp + EVRE_SIZE) % c->evca[R_CH_RING_LEN] == c->evca[R_CH_DOORBELL]) {
         return false;
     }
 
-    evre[0] = cpu_to_le32((code << 28) | ((info & 0xf) << 24));
+    evre[0] = cpu_to_le32(FIELD_DP32(FIELD_DP32(0, EVRE_W0, CODE, code),
+                                     EVRE_W0, INFO, info));
     evre[1] = cpu_to_le32(c->cur_done);
     evre[2] = cpu_to_le32(c->cur_off);
     evre[3] = 0;
@@ -325,30 +360,29 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
         c->ev_write_fail = false;
         res = MEMTX_ERROR;
     } else {
-        res = hidma_dma_rw(c, ev_base(c) + c->ev_write_ptr, evre,
-                           sizeof(evre), true);
+        res = hidma_dma_rw(c, ev_base(c) + *wp, evre, sizeof(evre), true);
     }
-    trace_qcom_hidma_event(c->idx, c->ev_write_ptr, code, info);
+    trace_qcom_hidma_event(c->idx, *wp, code, info);
     if (res != MEMTX_OK) {
-        trace_qcom_hidma_dma_error(c->idx, "event write",
-                                   ev_base(c) + c->ev_write_ptr, res);
+        trace_qcom_hidma_dma_error(c->idx, "event write", ev_base(c) + *wp,
+                                   res);
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: event write to 0x%" PRIx64
-                      " failed\n", c->idx, ev_base(c) + c->ev_write_ptr);
-        c->irq_stat |= BIT(HIDMA_IRQ_EV_WR_ERR);
+                      " failed\n", c->idx, ev_base(c) + *wp);
+        c->evca[R_EVCA_IRQ_STAT] |= BIT(HIDMA_IRQ_EV_WR_ERR);
     }
-    c->ev_write_ptr = (c->ev_write_ptr + EVRE_SIZE) % c->ev_ring_len;
+    *wp = (*wp + EVRE_SIZE) % c->evca[R_CH_RING_LEN];
     c->cpl_pending = false;
     if (cause || res != MEMTX_OK) {
         /* software never learns of a TRE whose event was lost */
         c->tres_failed++;
         if (cause) {
-            c->irq_stat |= BIT(cause);
+            c->evca[R_EVCA_IRQ_STAT] |= BIT(cause);
         }
     } else {
         c->tres_completed++;
-        if (c->cur_tre[0] & TRE_IEOB) {
-            c->irq_stat |= BIT(HIDMA_IRQ_EOB);
+        if (FIELD_EX32(c->cur_tre[0], TRE_W0, IEOB)) {
+            c->evca[R_EVCA_IRQ_STAT] |= BIT(HIDMA_IRQ_EOB);
         }
     }
     hidma_update_irq(c);
@@ -376,7 +410,7 @@ static bool hidma_fetch(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
     c->cur_off = c->tr_read_off;
     c->cur_done = 0;
     memset(c->cur_tre, 0, sizeof(c->cur_tre));
-    c->tr_read_off = (c->tr_read_off + TRE_SIZE) % c->tr_ring_len;
+    c->tr_read_off = (c->tr_read_off + TRE_SIZE) % c->trca[R_CH_RING_LEN];
 
     res = hidma_dma_rw(c, tr_base(c) + c->cur_off, raw, sizeof(raw), false);
     if (res != MEMTX_OK) {
@@ -391,7 +425,7 @@ static bool hidma_fetch(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
     for (i = 0; i < 8; i++) {
         c->cur_tre[i] = le32_to_cpu(raw[i]);
     }
-    op = c->cur_tre[0] & 0xff;
+    op = FIELD_EX32(c->cur_tre[0], TRE_W0, OPCODE);
     len = c->cur_tre[1];
     trace_qcom_hidma_tre(c->idx, c->cur_off, op, len,
                          ((uint64_t)c->cur_tre[3] << 32) | c->cur_tre[2],
@@ -542,10 +576,14 @@ static uint32_t hidma_move_down(QcomHidmaChan *c, uint64_t dst, uint64_t src,
  */
 static uint64_t hidma_grant(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
 {
-    uint32_t rb = eff_burst(s->max_bus_req_len & 0xffff);
-    uint32_t wb = eff_burst(s->max_bus_req_len >> 16);
-    uint32_t rx = eff_xact(s->max_xactions & 0x1f);
-    uint32_t wx = eff_xact((s->max_xactions >> 16) & 0x1f);
+    uint32_t rb = eff_burst(FIELD_EX32(s->mgmt[R_MGMT_MAX_BUS_REQ_LEN],
+                                       MGMT_MAX_BUS_REQ_LEN, RD));
+    uint32_t wb = eff_burst(FIELD_EX32(s->mgmt[R_MGMT_MAX_BUS_REQ_LEN],
+                                       MGMT_MAX_BUS_REQ_LEN, WR));
+    uint32_t rx = eff_xact(FIELD_EX32(s->mgmt[R_MGMT_MAX_XACTIONS],
+                                      MGMT_MAX_XACTIONS, RD));
+    uint32_t wx = eff_xact(FIELD_EX32(s->mgmt[R_MGMT_MAX_XACTIONS],
+                                      MGMT_MAX_XACTIONS, WR));
     uint64_t bus = 0, chunk, src, dst, len, off;
     bool is_set, down;
     uint32_t cause;
@@ -558,7 +596,7 @@ static uint64_t hidma_grant(QcomHidmaState *s, QcomHidmaChan *c, int64_t now)
         }
     }
 
-    is_set = (c->cur_tre[0] & 0xff) == TRE_OP_MEMSET;
+    is_set = FIELD_EX32(c->cur_tre[0], TRE_W0, OPCODE) == TRE_OP_MEMSET;
     len = c->cur_tre[1];
     src = ((uint64_t)c->cur_tre[3] << 32) | c->cur_tre[2];
     dst = ((uint64_t)c->cur_tre[5] << 32) | c->cur_tre[4];
@@ -751,7 +789,7 @@ static void hidma_tr_reset_done(QcomHidmaChan *c)
 {
     c->tr_reset_busy = false;
     c->tr_state = HIDMA_ST_DISABLED;
-    c->tr_doorbell = 0;
+    c->trca[R_CH_DOORBELL] = 0;
     c->tr_read_off = 0;
     c->cur_valid = false;
     c->cpl_pending = false;
@@ -763,8 +801,8 @@ static void hidma_ev_reset_done(QcomHidmaChan *c)
 {
     c->ev_reset_busy = false;
     c->ev_state = HIDMA_ST_DISABLED;
-    c->ev_write_ptr = 0;
-    c->ev_doorbell = 0;
+    c->evca[R_EVCA_WRITE_PTR] = 0;
+    c->evca[R_CH_DOORBELL] = 0;
     trace_qcom_hidma_reset_done(c->idx, win_name[1]);
 }
 
@@ -820,7 +858,7 @@ static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
         *state = HIDMA_ST_DISABLED;
         break;
     case HIDMA_CMD_ENABLE:
-        if (!(s->cfg & MGMT_CFG_ENABLE)) {
+        if (!FIELD_EX32(s->mgmt[R_MGMT_CFG], MGMT_CFG, ENABLE)) {
             qemu_log_mask(LOG_GUEST_ERROR,
                           "qcom-hidma: ch%u %s: enable refused, management "
                           "block is not enabled\n", c->idx, win_name[win]);
@@ -859,7 +897,7 @@ static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
             *hung = true;
             timer_del(timer);
         } else {
-            uint32_t cycles = s->chreset_timeout & MGMT_CHRESET_MASK;
+            uint32_t cycles = s->mgmt[R_MGMT_CHRESET_TIMEOUT];
 
             timer_mod(timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
                       (int64_t)cycles * RESET_NS_PER_CYCLE);
@@ -883,63 +921,81 @@ static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
     hidma_kick(s);
 }
 
-/* --- MMIO ------------------------------------------------------------ */
+/* --- registers ------------------------------------------------------- */
 
-static uint64_t hidma_trca_read(void *opaque, hwaddr off, unsigned size)
+/* Channel registers carry their channel as opaque (see hidma_chan_regs) */
+static QcomHidmaChan *reg_chan(RegisterInfo *reg)
 {
-    QcomHidmaChan *c = opaque;
-    uint32_t val = 0;
+    return reg->opaque;
+}
 
-    switch (off) {
-    case HIDMA_CH_CTRLSTS:
-        val = (c->tr_cmd << 16) | (c->tr_state << 8);
-        break;
-    case HIDMA_CH_RING_LOW:
-        val = c->tr_ring_low;
-        break;
-    case HIDMA_CH_RING_HIGH:
-        val = c->tr_ring_high;
-        break;
-    case HIDMA_CH_RING_LEN:
-        val = c->tr_ring_len;
-        break;
-    case HIDMA_TRCA_CHID:
-        val = c->idx;
-        break;
-    case HIDMA_CH_DOORBELL:
-        val = c->tr_doorbell;
-        break;
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "qcom-hidma: ch%u trca: read of unknown offset 0x%"
-                      HWADDR_PRIx "\n", c->idx, off);
-        break;
-    }
-    trace_qcom_hidma_reg_read(c->idx, win_name[0], off, val);
-    return val;
+static int reg_win(RegisterInfo *reg)
+{
+    QcomHidmaChan *c = reg_chan(reg);
+    uint32_t *p = reg->data;
+
+    return p >= c->evca && p < c->evca + QCOM_HIDMA_CH_R_MAX;
+}
+
+static uint32_t reg_old(RegisterInfo *reg)
+{
+    return *(uint32_t *)reg->data;
+}
+
+static uint64_t chan_ro_pre_write(RegisterInfo *reg, uint64_t val)
+{
+    QcomHidmaChan *c = reg_chan(reg);
+
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "qcom-hidma: ch%u %s: write to read-only %s, ignored\n",
+                  c->idx, win_name[reg_win(reg)], reg->access->name);
+    return reg_old(reg);
+}
+
+static void chan_ctrlsts_post_write(RegisterInfo *reg, uint64_t val)
+{
+    hidma_command(reg_chan(reg), reg_win(reg),
+                  FIELD_EX32(val, CH_CTRLSTS, CMD));
+}
+
+static uint64_t chan_ctrlsts_post_read(RegisterInfo *reg, uint64_t val)
+{
+    QcomHidmaChan *c = reg_chan(reg);
+    int win = reg_win(reg);
+
+    val = FIELD_DP32(0, CH_CTRLSTS, CMD, win ? c->ev_cmd : c->tr_cmd);
+    return FIELD_DP32(val, CH_CTRLSTS, STATE, win ? c->ev_state : c->tr_state);
 }
 
 /*
  * Ring registers take a write only while their window is not enabled:
  * software programs the rings between a reset and ENABLE.
  */
-static bool ring_reg_writable(QcomHidmaChan *c, int win, hwaddr off)
+static uint64_t chan_ring_pre_write(RegisterInfo *reg, uint64_t val)
 {
+    QcomHidmaChan *c = reg_chan(reg);
+    int win = reg_win(reg);
+
     if (!state_enabled(win ? c->ev_state : c->tr_state)) {
-        return true;
+        return val;
     }
     qemu_log_mask(LOG_GUEST_ERROR,
-                  "qcom-hidma: ch%u %s: ring register 0x%" HWADDR_PRIx
-                  " written while enabled, ignored\n",
-                  c->idx, win_name[win], off);
-    return false;
+                  "qcom-hidma: ch%u %s: %s written while enabled, ignored\n",
+                  c->idx, win_name[win], reg->access->name);
+    return reg_old(reg);
+}
+
+static uint64_t trca_chid_post_read(RegisterInfo *reg, uint64_t val)
+{
+    return reg_chan(reg)->idx;
 }
 
 /* Tests read the high-water mark to see that software kept TREs queued. */
 static void hidma_note_queue_depth(QcomHidmaChan *c)
 {
-    uint64_t queued = (c->tr_doorbell + c->tr_ring_len - c->tr_read_off) %
-                      c->tr_ring_len / TRE_SIZE;
+    uint32_t len = c->trca[R_CH_RING_LEN];
+    uint64_t queued = (c->trca[R_CH_DOORBELL] + len - c->tr_read_off) %
+                      len / TRE_SIZE;
 
     if (c->cur_valid || c->cpl_pending) {
         queued++;
@@ -947,281 +1003,270 @@ static void hidma_note_queue_depth(QcomHidmaChan *c)
     c->ring_hwm = MAX(c->ring_hwm, queued);
 }
 
-static void hidma_trca_write(void *opaque, hwaddr off, uint64_t v,
-                             unsigned size)
+static uint64_t trca_doorbell_pre_write(RegisterInfo *reg, uint64_t val)
 {
-    QcomHidmaChan *c = opaque;
-    uint32_t val = v;
+    QcomHidmaChan *c = reg_chan(reg);
+    uint32_t len = c->trca[R_CH_RING_LEN];
 
-    trace_qcom_hidma_reg_write(c->idx, win_name[0], off, val);
-    switch (off) {
-    case HIDMA_CH_CTRLSTS:
-        hidma_command(c, 0, (val >> 16) & 0xff);
-        break;
-    case HIDMA_CH_RING_LOW:
-        if (ring_reg_writable(c, 0, off)) {
-            c->tr_ring_low = val;
-        }
-        break;
-    case HIDMA_CH_RING_HIGH:
-        if (ring_reg_writable(c, 0, off)) {
-            c->tr_ring_high = val;
-        }
-        break;
-    case HIDMA_CH_RING_LEN:
-        if (ring_reg_writable(c, 0, off)) {
-            c->tr_ring_len = val;
-        }
-        break;
-    case HIDMA_CH_DOORBELL:
-        trace_qcom_hidma_doorbell(c->idx, win_name[0], val);
-        if (c->tr_ring_len < TRE_SIZE || c->tr_ring_len % TRE_SIZE ||
-            val >= c->tr_ring_len || val % TRE_SIZE) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "qcom-hidma: ch%u: bad TRE doorbell 0x%x "
-                          "(ring length 0x%x), ignored\n",
-                          c->idx, val, c->tr_ring_len);
-            break;
-        }
-        c->tr_doorbell = val;
-        hidma_note_queue_depth(c);
-        hidma_update_tr_state(c);
-        hidma_kick(c->s);
-        break;
-    default:
+    trace_qcom_hidma_doorbell(c->idx, win_name[0], val);
+    if (len < TRE_SIZE || len % TRE_SIZE || val >= len || val % TRE_SIZE) {
         qemu_log_mask(LOG_GUEST_ERROR,
-                      "qcom-hidma: ch%u trca: write of unknown offset 0x%"
-                      HWADDR_PRIx "\n", c->idx, off);
-        break;
+                      "qcom-hidma: ch%u: bad TRE doorbell 0x%" PRIx64
+                      " (ring length 0x%x), ignored\n", c->idx, val, len);
+        return reg_old(reg);
     }
-}
-
-static uint64_t hidma_evca_read(void *opaque, hwaddr off, unsigned size)
-{
-    QcomHidmaChan *c = opaque;
-    uint32_t val = 0;
-
-    switch (off) {
-    case HIDMA_CH_CTRLSTS:
-        val = (c->ev_cmd << 16) | (c->ev_state << 8);
-        break;
-    case HIDMA_EVCA_INTCTRL:
-        val = c->intctrl;
-        break;
-    case HIDMA_CH_RING_LOW:
-        val = c->ev_ring_low;
-        break;
-    case HIDMA_CH_RING_HIGH:
-        val = c->ev_ring_high;
-        break;
-    case HIDMA_CH_RING_LEN:
-        val = c->ev_ring_len;
-        break;
-    case HIDMA_EVCA_WRITE_PTR:
-        val = c->ev_write_ptr;
-        break;
-    case HIDMA_EVCA_IRQ_STAT:
-        val = c->irq_stat;
-        break;
-    case HIDMA_EVCA_IRQ_CLR:
-        val = 0;
-        break;
-    case HIDMA_EVCA_IRQ_EN:
-        val = c->irq_en;
-        break;
-    case HIDMA_EVCA_MSI_ADDR_LOW:
-        val = c->msi_addr_low;
-        break;
-    case HIDMA_EVCA_MSI_ADDR_HIGH:
-        val = c->msi_addr_high;
-        break;
-    case HIDMA_EVCA_MSI_DATA:
-        val = c->msi_data;
-        break;
-    case HIDMA_CH_DOORBELL:
-        val = c->ev_doorbell;
-        break;
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "qcom-hidma: ch%u evca: read of unknown offset 0x%"
-                      HWADDR_PRIx "\n", c->idx, off);
-        break;
-    }
-    trace_qcom_hidma_reg_read(c->idx, win_name[1], off, val);
     return val;
 }
 
-static void hidma_evca_write(void *opaque, hwaddr off, uint64_t v,
-                             unsigned size)
+static void trca_doorbell_post_write(RegisterInfo *reg, uint64_t val)
 {
-    QcomHidmaChan *c = opaque;
-    uint32_t val = v;
+    QcomHidmaChan *c = reg_chan(reg);
 
-    trace_qcom_hidma_reg_write(c->idx, win_name[1], off, val);
-    switch (off) {
-    case HIDMA_CH_CTRLSTS:
-        hidma_command(c, 1, (val >> 16) & 0xff);
-        break;
-    case HIDMA_EVCA_INTCTRL:
-        c->intctrl = val & 0xf;
-        break;
-    case HIDMA_CH_RING_LOW:
-        if (ring_reg_writable(c, 1, off)) {
-            c->ev_ring_low = val;
-        }
-        break;
-    case HIDMA_CH_RING_HIGH:
-        if (ring_reg_writable(c, 1, off)) {
-            c->ev_ring_high = val;
-        }
-        break;
-    case HIDMA_CH_RING_LEN:
-        if (ring_reg_writable(c, 1, off)) {
-            c->ev_ring_len = val;
-        }
-        break;
-    case HIDMA_EVCA_IRQ_CLR:
-        c->irq_stat &= ~val;
-        hidma_update_irq(c);
-        break;
-    case HIDMA_EVCA_IRQ_EN:
-        c->irq_en = val & HIDMA_IRQ_ALL_MASK;
-        hidma_update_irq(c);
-        break;
-    case HIDMA_EVCA_MSI_ADDR_LOW:
-        c->msi_addr_low = val;
-        break;
-    case HIDMA_EVCA_MSI_ADDR_HIGH:
-        c->msi_addr_high = val;
-        break;
-    case HIDMA_EVCA_MSI_DATA:
-        c->msi_data = val;
-        break;
-    case HIDMA_CH_DOORBELL:
-        trace_qcom_hidma_doorbell(c->idx, win_name[1], val);
-        if (c->ev_ring_len < EVRE_SIZE || val >= c->ev_ring_len ||
-            val % EVRE_SIZE) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "qcom-hidma: ch%u: bad event doorbell 0x%x "
-                          "(ring length 0x%x), ignored\n",
-                          c->idx, val, c->ev_ring_len);
-            break;
-        }
-        c->ev_doorbell = val;
-        hidma_kick(c->s);
-        break;
-    case HIDMA_EVCA_WRITE_PTR:
-    case HIDMA_EVCA_IRQ_STAT:
+    hidma_note_queue_depth(c);
+    hidma_update_tr_state(c);
+    hidma_kick(c->s);
+}
+
+static uint64_t evca_doorbell_pre_write(RegisterInfo *reg, uint64_t val)
+{
+    QcomHidmaChan *c = reg_chan(reg);
+    uint32_t len = c->evca[R_CH_RING_LEN];
+
+    trace_qcom_hidma_doorbell(c->idx, win_name[1], val);
+    if (len < EVRE_SIZE || val >= len || val % EVRE_SIZE) {
         qemu_log_mask(LOG_GUEST_ERROR,
-                      "qcom-hidma: ch%u evca: write to read-only offset 0x%"
-                      HWADDR_PRIx "\n", c->idx, off);
-        break;
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "qcom-hidma: ch%u evca: write of unknown offset 0x%"
-                      HWADDR_PRIx "\n", c->idx, off);
-        break;
+                      "qcom-hidma: ch%u: bad event doorbell 0x%" PRIx64
+                      " (ring length 0x%x), ignored\n", c->idx, val, len);
+        return reg_old(reg);
     }
+    return val;
 }
 
-static uint32_t hidma_hw_version(QcomHidmaState *s)
+static void evca_doorbell_post_write(RegisterInfo *reg, uint64_t val)
 {
-    return (s->cfg_ver_major << 28) | (s->cfg_ver_minor << 16);
+    hidma_kick(reg_chan(reg)->s);
 }
 
+static void evca_irq_clr_post_write(RegisterInfo *reg, uint64_t val)
+{
+    QcomHidmaChan *c = reg_chan(reg);
+
+    c->evca[R_EVCA_IRQ_STAT] &= ~val;
+    c->evca[R_EVCA_IRQ_CLR] = 0;
+    hidma_update_irq(c);
+}
+
+static void evca_irq_en_post_write(RegisterInfo *reg, uint64_t val)
+{
+    hidma_update_irq(reg_chan(reg));
+}
+
+static const RegisterAccessInfo hidma_trca_regs_info[] = {
+    {   .name = "CTRLSTS", .addr = A_CH_CTRLSTS,
+        .post_write = chan_ctrlsts_post_write,
+        .post_read = chan_ctrlsts_post_read,
+    }, {
+        .name = "RING_LOW", .addr = A_CH_RING_LOW,
+        .pre_write = chan_ring_pre_write,
+    }, {
+        .name = "RING_HIGH", .addr = A_CH_RING_HIGH,
+        .pre_write = chan_ring_pre_write,
+    }, {
+        .name = "RING_LEN", .addr = A_CH_RING_LEN,
+        .pre_write = chan_ring_pre_write,
+    }, {
+        .name = "CHID", .addr = A_TRCA_CHID,
+        .ro = 0xffffffff,
+        .pre_write = chan_ro_pre_write,
+        .post_read = trca_chid_post_read,
+    }, {
+        .name = "DOORBELL", .addr = A_CH_DOORBELL,
+        .pre_write = trca_doorbell_pre_write,
+        .post_write = trca_doorbell_post_write,
+    },
+};
+
+static const RegisterAccessInfo hidma_evca_regs_info[] = {
+    {   .name = "CTRLSTS", .addr = A_CH_CTRLSTS,
+        .post_write = chan_ctrlsts_post_write,
+        .post_read = chan_ctrlsts_post_read,
+    }, {
+        .name = "INTCTRL", .addr = A_EVCA_INTCTRL,
+        .ro = ~R_EVCA_INTCTRL_MODE_MASK,
+        .reset = 1,
+    }, {
+        .name = "RING_LOW", .addr = A_CH_RING_LOW,
+        .pre_write = chan_ring_pre_write,
+    }, {
+        .name = "RING_HIGH", .addr = A_CH_RING_HIGH,
+        .pre_write = chan_ring_pre_write,
+    }, {
+        .name = "RING_LEN", .addr = A_CH_RING_LEN,
+        .pre_write = chan_ring_pre_write,
+    }, {
+        .name = "WRITE_PTR", .addr = A_EVCA_WRITE_PTR,
+        .ro = 0xffffffff,
+        .pre_write = chan_ro_pre_write,
+    }, {
+        .name = "IRQ_STAT", .addr = A_EVCA_IRQ_STAT,
+        .ro = 0xffffffff,
+        .pre_write = chan_ro_pre_write,
+    }, {
+        .name = "IRQ_CLR", .addr = A_EVCA_IRQ_CLR,
+        .post_write = evca_irq_clr_post_write,
+    }, {
+        .name = "IRQ_EN", .addr = A_EVCA_IRQ_EN,
+        .ro = ~HIDMA_IRQ_ALL_MASK,
+        .post_write = evca_irq_en_post_write,
+    }, {
+        .name = "MSI_ADDR_LOW", .addr = A_EVCA_MSI_ADDR_LOW,
+    }, {
+        .name = "MSI_ADDR_HIGH", .addr = A_EVCA_MSI_ADDR_HIGH,
+    }, {
+        .name = "MSI_DATA", .addr = A_EVCA_MSI_DATA,
+    }, {
+        .name = "DOORBELL", .addr = A_CH_DOORBELL,
+        .pre_write = evca_doorbell_pre_write,
+        .post_write = evca_doorbell_post_write,
+    },
+};
+
+static void mgmt_kick_post_write(RegisterInfo *reg, uint64_t val)
+{
+    hidma_kick(QCOM_HIDMA(reg->opaque));
+}
+
+static uint64_t mgmt_burst_pre_write(RegisterInfo *reg, uint64_t val)
+{
+    uint32_t rd = FIELD_EX32(val, MGMT_MAX_BUS_REQ_LEN, RD);
+    uint32_t wr = FIELD_EX32(val, MGMT_MAX_BUS_REQ_LEN, WR);
+
+    if (rd != eff_burst(rd) || wr != eff_burst(wr)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: mgmt: max bursts %u/%u (read/write) are "
+                      "not powers of two in 128..1024, using %u/%u\n",
+                      rd, wr, eff_burst(rd), eff_burst(wr));
+    }
+    return val;
+}
+
+static uint64_t mgmt_xact_pre_write(RegisterInfo *reg, uint64_t val)
+{
+    if (!FIELD_EX32(val, MGMT_MAX_XACTIONS, RD) ||
+        !FIELD_EX32(val, MGMT_MAX_XACTIONS, WR)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: mgmt: zero max transactions 0x%" PRIx64
+                      ", treated as 1\n", val);
+    }
+    return val;
+}
+
+static uint64_t mgmt_ro_pre_write(RegisterInfo *reg, uint64_t val)
+{
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "qcom-hidma: mgmt: write to read-only %s, ignored\n",
+                  reg->access->name);
+    return reg_old(reg);
+}
+
+static uint64_t mgmt_version_post_read(RegisterInfo *reg, uint64_t val)
+{
+    QcomHidmaState *s = QCOM_HIDMA(reg->opaque);
+
+    val = FIELD_DP32(0, MGMT_HW_VERSION, MAJOR, s->cfg_ver_major);
+    return FIELD_DP32(val, MGMT_HW_VERSION, MINOR, s->cfg_ver_minor);
+}
+
+/* the QOS of a channel the instance does not have reads as zero */
+static uint64_t mgmt_qos_pre_write(RegisterInfo *reg, uint64_t val)
+{
+    QcomHidmaState *s = QCOM_HIDMA(reg->opaque);
+    uint32_t idx = (reg->access->addr - A_MGMT_QOS0) / 4;
+
+    if (idx >= s->num_channels) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "qcom-hidma: mgmt: QOS of absent channel %u\n", idx);
+        return 0;
+    }
+    return val;
+}
+
+#define HIDMA_QOS_REG(n) {                                          \
+        .name = "QOS" #n, .addr = A_MGMT_QOS0 + 4 * (n),            \
+        .ro = ~(R_MGMT_QOS0_WEIGHT_MASK | R_MGMT_QOS0_PRIO_MASK),   \
+        .pre_write = mgmt_qos_pre_write,                            \
+        .post_write = mgmt_kick_post_write,                         \
+    }
+
+static const RegisterAccessInfo hidma_mgmt_regs_info[] = {
+    {   .name = "CFG", .addr = A_MGMT_CFG,
+        .ro = ~R_MGMT_CFG_ENABLE_MASK,
+        .post_write = mgmt_kick_post_write,
+    }, {
+        .name = "CHRESET_TIMEOUT", .addr = A_MGMT_CHRESET_TIMEOUT,
+        .ro = ~R_MGMT_CHRESET_TIMEOUT_CYCLES_MASK,
+    }, {
+        .name = "MAX_BUS_REQ_LEN", .addr = A_MGMT_MAX_BUS_REQ_LEN,
+        .pre_write = mgmt_burst_pre_write,
+    }, {
+        .name = "MAX_XACTIONS", .addr = A_MGMT_MAX_XACTIONS,
+        .ro = ~(R_MGMT_MAX_XACTIONS_RD_MASK | R_MGMT_MAX_XACTIONS_WR_MASK),
+        .pre_write = mgmt_xact_pre_write,
+    }, {
+        .name = "HW_VERSION", .addr = A_MGMT_HW_VERSION,
+        .ro = 0xffffffff,
+        .pre_write = mgmt_ro_pre_write,
+        .post_read = mgmt_version_post_read,
+    },
+    HIDMA_QOS_REG(0), HIDMA_QOS_REG(1), HIDMA_QOS_REG(2), HIDMA_QOS_REG(3),
+    HIDMA_QOS_REG(4), HIDMA_QOS_REG(5), HIDMA_QOS_REG(6), HIDMA_QOS_REG(7),
+    HIDMA_QOS_REG(8), HIDMA_QOS_REG(9), HIDMA_QOS_REG(10), HIDMA_QOS_REG(11),
+    HIDMA_QOS_REG(12), HIDMA_QOS_REG(13), HIDMA_QOS_REG(14),
+    HIDMA_QOS_REG(15),
+};
+
+/* The register API does the access; these add the model's tracepoints. */
 static uint64_t hidma_mgmt_read(void *opaque, hwaddr off, unsigned size)
 {
-    QcomHidmaState *s = opaque;
-    uint32_t val = 0;
+    uint64_t val = register_read_memory(opaque, off, size);
 
-    switch (off) {
-    case MGMT_CFG:
-        val = s->cfg;
-        break;
-    case MGMT_CHRESET_TIMEOUT:
-        val = s->chreset_timeout;
-        break;
-    case MGMT_MAX_BUS_REQ_LEN:
-        val = s->max_bus_req_len;
-        break;
-    case MGMT_MAX_XACTIONS:
-        val = s->max_xactions;
-        break;
-    case MGMT_HW_VERSION:
-        val = hidma_hw_version(s);
-        break;
-    case MGMT_QOS_BASE ... MGMT_QOS_BASE + 4 * QCOM_HIDMA_MAX_CHANNELS - 1:
-        if ((off - MGMT_QOS_BASE) / 4 < s->num_channels) {
-            val = s->qos[(off - MGMT_QOS_BASE) / 4];
-        }
-        break;
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "qcom-hidma: mgmt: read of unknown offset 0x%"
-                      HWADDR_PRIx "\n", off);
-        break;
-    }
     trace_qcom_hidma_mgmt_read(off, val);
     return val;
 }
 
-static void hidma_mgmt_write(void *opaque, hwaddr off, uint64_t v,
+static void hidma_mgmt_write(void *opaque, hwaddr off, uint64_t val,
                              unsigned size)
 {
-    QcomHidmaState *s = opaque;
-    uint32_t val = v;
-    int i;
-
     trace_qcom_hidma_mgmt_write(off, val);
-    switch (off) {
-    case MGMT_CFG:
-        s->cfg = val & MGMT_CFG_ENABLE;
-        hidma_kick(s);
-        break;
-    case MGMT_CHRESET_TIMEOUT:
-        s->chreset_timeout = val & MGMT_CHRESET_MASK;
-        break;
-    case MGMT_MAX_BUS_REQ_LEN:
-        for (i = 0; i < 2; i++) {
-            uint32_t b = (val >> (16 * i)) & 0xffff;
+    register_write_memory(opaque, off, val, size);
+}
 
-            if (b != eff_burst(b)) {
-                qemu_log_mask(LOG_GUEST_ERROR,
-                              "qcom-hidma: mgmt: max %s burst %u is not a "
-                              "power of two in 128..1024, using %u\n",
-                              i ? "write" : "read", b, eff_burst(b));
-            }
-        }
-        s->max_bus_req_len = val;
-        break;
-    case MGMT_MAX_XACTIONS:
-        if (!(val & 0x1f) || !(val & 0x1f0000)) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "qcom-hidma: mgmt: zero max transactions 0x%x, "
-                          "treated as 1\n", val);
-        }
-        s->max_xactions = val & MGMT_MAX_XACTIONS_MASK;
-        break;
-    case MGMT_HW_VERSION:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "qcom-hidma: mgmt: write to read-only HW_VERSION\n");
-        break;
-    case MGMT_QOS_BASE ... MGMT_QOS_BASE + 4 * QCOM_HIDMA_MAX_CHANNELS - 1:
-        i = (off - MGMT_QOS_BASE) / 4;
-        if (i >= s->num_channels) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "qcom-hidma: mgmt: QOS of absent channel %d\n", i);
-            break;
-        }
-        s->qos[i] = val & MGMT_QOS_MASK;
-        hidma_kick(s);
-        break;
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "qcom-hidma: mgmt: write of unknown offset 0x%"
-                      HWADDR_PRIx "\n", off);
-        break;
-    }
+static QcomHidmaChan *regs_chan(RegisterInfoArray *regs, int *win)
+{
+    QcomHidmaChan *c = regs->r[0]->opaque;
+
+    *win = regs == c->evca_regs;
+    return c;
+}
+
+static uint64_t hidma_chan_read(void *opaque, hwaddr off, unsigned size)
+{
+    int win;
+    QcomHidmaChan *c = regs_chan(opaque, &win);
+    uint64_t val = register_read_memory(opaque, off, size);
+
+    trace_qcom_hidma_reg_read(c->idx, win_name[win], off, val);
+    return val;
+}
+
+static void hidma_chan_write(void *opaque, hwaddr off, uint64_t val,
+                             unsigned size)
+{
+    int win;
+    QcomHidmaChan *c = regs_chan(opaque, &win);
+
+    trace_qcom_hidma_reg_write(c->idx, win_name[win], off, val);
+    register_write_memory(opaque, off, val, size);
 }
 
 static const MemoryRegionOps hidma_mgmt_ops = {
@@ -1234,19 +1279,9 @@ static const MemoryRegionOps hidma_mgmt_ops = {
     .impl.max_access_size = 4,
 };
 
-static const MemoryRegionOps hidma_trca_ops = {
-    .read = hidma_trca_read,
-    .write = hidma_trca_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid.min_access_size = 4,
-    .valid.max_access_size = 4,
-    .impl.min_access_size = 4,
-    .impl.max_access_size = 4,
-};
-
-static const MemoryRegionOps hidma_evca_ops = {
-    .read = hidma_evca_read,
-    .write = hidma_evca_write,
+static const MemoryRegionOps hidma_chan_ops = {
+    .read = hidma_chan_read,
+    .write = hidma_chan_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid.min_access_size = 4,
     .valid.max_access_size = 4,
@@ -1258,10 +1293,28 @@ static const MemoryRegionOps hidma_evca_ops = {
 
 static void hidma_mgmt_reset(QcomHidmaState *s)
 {
-    s->cfg = s->guest_mode ? MGMT_CFG_ENABLE : 0;
-    s->chreset_timeout = s->cfg_reset_cycles;
-    s->max_bus_req_len = (s->cfg_wr_burst << 16) | s->cfg_rd_burst;
-    s->max_xactions = (s->cfg_wr_xact << 16) | s->cfg_rd_xact;
+    uint32_t *r = s->mgmt;
+    int i;
+
+    memset(s->mgmt, 0, sizeof(s->mgmt));
+    r[R_MGMT_CFG] = FIELD_DP32(0, MGMT_CFG, ENABLE, s->guest_mode);
+    r[R_MGMT_CHRESET_TIMEOUT] = s->cfg_reset_cycles;
+    r[R_MGMT_MAX_BUS_REQ_LEN] =
+        FIELD_DP32(r[R_MGMT_MAX_BUS_REQ_LEN], MGMT_MAX_BUS_REQ_LEN, RD,
+                   s->cfg_rd_burst);
+    r[R_MGMT_MAX_BUS_REQ_LEN] =
+        FIELD_DP32(r[R_MGMT_MAX_BUS_REQ_LEN], MGMT_MAX_BUS_REQ_LEN, WR,
+                   s->cfg_wr_burst);
+    r[R_MGMT_MAX_XACTIONS] =
+        FIELD_DP32(r[R_MGMT_MAX_XACTIONS], MGMT_MAX_XACTIONS, RD,
+                   s->cfg_rd_xact);
+    r[R_MGMT_MAX_XACTIONS] =
+        FIELD_DP32(r[R_MGMT_MAX_XACTIONS], MGMT_MAX_XACTIONS, WR,
+                   s->cfg_wr_xact);
+    /* modelled: priority low, weight 1 */
+    for (i = 0; i < s->num_channels; i++) {
+        r[R_MGMT_QOS0 + i] = FIELD_DP32(0, MGMT_QOS0, WEIGHT, 1);
+    }
 }
 
 /* Resettable: the state goes back to its reset values... */
@@ -1277,8 +1330,6 @@ static void hidma_reset_enter(Object *obj, ResetType type)
     for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
         QcomHidmaChan *c = &s->ch[i];
 
-        /* modelled: priority low, weight 1 */
-        s->qos[i] = 1 << MGMT_QOS_WEIGHT_SHIFT;
         timer_del(c->tr_reset_timer);
         timer_del(c->ev_reset_timer);
         timer_del(c->suspend_timer);
@@ -1287,13 +1338,10 @@ static void hidma_reset_enter(Object *obj, ResetType type)
         hidma_ev_reset_done(c);
         c->tr_cmd = 0;
         c->ev_cmd = 0;
-        c->tr_ring_low = c->tr_ring_high = c->tr_ring_len = 0;
-        c->ev_ring_low = c->ev_ring_high = c->ev_ring_len = 0;
+        memset(c->trca, 0, sizeof(c->trca));
+        memset(c->evca, 0, sizeof(c->evca));
+        c->evca[R_EVCA_INTCTRL] = FIELD_DP32(0, EVCA_INTCTRL, MODE, 1);
         c->tr_reset_hung = c->ev_reset_hung = false;
-        c->intctrl = 1;
-        c->irq_stat = 0;
-        c->irq_en = 0;
-        c->msi_addr_low = c->msi_addr_high = c->msi_data = 0;
         c->cur_off = c->cur_done = c->cpl_cause = 0;
         memset(c->cur_tre, 0, sizeof(c->cur_tre));
         c->cpl_deadline = 0;
@@ -1362,19 +1410,21 @@ static void hidma_get_reg_prop(Object *obj, Visitor *v, const char *name,
 
     switch ((intptr_t)opaque) {
     case REG_RD_BURST:
-        val = s->max_bus_req_len & 0xffff;
+        val = FIELD_EX32(s->mgmt[R_MGMT_MAX_BUS_REQ_LEN],
+                         MGMT_MAX_BUS_REQ_LEN, RD);
         break;
     case REG_WR_BURST:
-        val = s->max_bus_req_len >> 16;
+        val = FIELD_EX32(s->mgmt[R_MGMT_MAX_BUS_REQ_LEN],
+                         MGMT_MAX_BUS_REQ_LEN, WR);
         break;
     case REG_RD_XACT:
-        val = s->max_xactions & 0x1f;
+        val = FIELD_EX32(s->mgmt[R_MGMT_MAX_XACTIONS], MGMT_MAX_XACTIONS, RD);
         break;
     case REG_WR_XACT:
-        val = (s->max_xactions >> 16) & 0x1f;
+        val = FIELD_EX32(s->mgmt[R_MGMT_MAX_XACTIONS], MGMT_MAX_XACTIONS, WR);
         break;
     case REG_RESET_CYCLES:
-        val = s->chreset_timeout & MGMT_CHRESET_MASK;
+        val = s->mgmt[R_MGMT_CHRESET_TIMEOUT];
         break;
     default:
         g_assert_not_reached();
@@ -1435,13 +1485,13 @@ static void hidma_get_qos(Object *obj, Visitor *v, const char *name,
                           void *opaque, Error **errp)
 {
     QcomHidmaChan *c = opaque;
-    uint32_t qos = c->s->qos[c->idx];
+    uint32_t qos = c->s->mgmt[R_MGMT_QOS0 + c->idx];
     uint32_t val;
 
     if (g_str_has_suffix(name, "-priority")) {
-        val = !!(qos & MGMT_QOS_PRIO);
+        val = FIELD_EX32(qos, MGMT_QOS0, PRIO);
     } else {
-        val = (qos >> MGMT_QOS_WEIGHT_SHIFT) & MGMT_QOS_WEIGHT_MASK;
+        val = FIELD_EX32(qos, MGMT_QOS0, WEIGHT);
     }
     visit_type_uint32(v, name, &val, errp);
 }
@@ -1583,6 +1633,37 @@ static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
                         hidma_set_suspend_delay, NULL, c);
 }
 
+/*
+ * A window of channel registers: the register API decodes it, each
+ * register knows its channel.
+ */
+static RegisterInfoArray *hidma_chan_regs(QcomHidmaChan *c,
+                                          const RegisterAccessInfo *info,
+                                          int num, RegisterInfo *ri,
+                                          uint32_t *data,
+                                          MemoryRegion *window)
+{
+    RegisterInfoArray *regs;
+    int i;
+
+    regs = register_init_block32(DEVICE(c->s), info, num, ri, data,
+                                 &hidma_chan_ops, false,
+                                 QCOM_HIDMA_WINDOW_SIZE);
+    for (i = 0; i < regs->num_elements; i++) {
+        regs->r[i]->opaque = c;
+    }
+    memory_region_add_subregion(window, 0, &regs->mem);
+    return regs;
+}
+
+static void hidma_free_regs(MemoryRegion *window, RegisterInfoArray *regs)
+{
+    if (regs) {
+        memory_region_del_subregion(window, &regs->mem);
+        register_finalize_block(regs);
+    }
+}
+
 static void hidma_realize(DeviceState *dev, Error **errp)
 {
     QcomHidmaState *s = QCOM_HIDMA(dev);
@@ -1597,7 +1678,7 @@ static void hidma_realize(DeviceState *dev, Error **errp)
         !check_range("max-write-transactions", s->cfg_wr_xact, 1, 31,
                      errp) ||
         !check_range("channel-reset-timeout-cycles", s->cfg_reset_cycles, 0,
-                     MGMT_CHRESET_MASK, errp) ||
+                     R_MGMT_CHRESET_TIMEOUT_CYCLES_MASK, errp) ||
         !check_range("hw-version-major", s->cfg_ver_major, 0, 15, errp) ||
         !check_range("hw-version-minor", s->cfg_ver_minor, 0, 15, errp)) {
         return;
@@ -1618,8 +1699,14 @@ static void hidma_realize(DeviceState *dev, Error **errp)
     s->vmstate_change = qemu_add_vm_change_state_handler(hidma_vm_state_change,
                                                          s);
 
-    memory_region_init_io(&s->mgmt_mr, OBJECT(s), &hidma_mgmt_ops, s,
-                          "hidma-mgmt", QCOM_HIDMA_WINDOW_SIZE);
+    memory_region_init(&s->mgmt_mr, OBJECT(s), "hidma-mgmt",
+                       QCOM_HIDMA_WINDOW_SIZE);
+    s->mgmt_regs = register_init_block32(dev, hidma_mgmt_regs_info,
+                                         ARRAY_SIZE(hidma_mgmt_regs_info),
+                                         s->mgmt_info, s->mgmt,
+                                         &hidma_mgmt_ops, false,
+                                         QCOM_HIDMA_WINDOW_SIZE);
+    memory_region_add_subregion(&s->mgmt_mr, 0, &s->mgmt_regs->mem);
     if (!s->guest_mode) {
         sysbus_init_mmio(sbd, &s->mgmt_mr);
     }
@@ -1650,10 +1737,16 @@ static void hidma_realize(DeviceState *dev, Error **errp)
         } else {
             c->as = &address_space_memory;
         }
-        memory_region_init_io(&c->trca_mr, OBJECT(s), &hidma_trca_ops, c,
-                              c->trca_name, QCOM_HIDMA_WINDOW_SIZE);
-        memory_region_init_io(&c->evca_mr, OBJECT(s), &hidma_evca_ops, c,
-                              c->evca_name, QCOM_HIDMA_WINDOW_SIZE);
+        memory_region_init(&c->trca_mr, OBJECT(s), c->trca_name,
+                           QCOM_HIDMA_WINDOW_SIZE);
+        memory_region_init(&c->evca_mr, OBJECT(s), c->evca_name,
+                           QCOM_HIDMA_WINDOW_SIZE);
+        c->trca_regs = hidma_chan_regs(c, hidma_trca_regs_info,
+                                       ARRAY_SIZE(hidma_trca_regs_info),
+                                       c->trca_info, c->trca, &c->trca_mr);
+        c->evca_regs = hidma_chan_regs(c, hidma_evca_regs_info,
+                                       ARRAY_SIZE(hidma_evca_regs_info),
+                                       c->evca_info, c->evca, &c->evca_mr);
         sysbus_init_mmio(sbd, &c->trca_mr);
         sysbus_init_mmio(sbd, &c->evca_mr);
         sysbus_init_irq(sbd, &c->irq);
@@ -1676,12 +1769,15 @@ static void hidma_unrealize(DeviceState *dev)
     int i;
 
     qemu_del_vm_change_state_handler(s->vmstate_change);
+    hidma_free_regs(&s->mgmt_mr, s->mgmt_regs);
     qemu_bh_delete(s->bh);
     timer_free(s->engine_timer);
     for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
         timer_free(s->ch[i].tr_reset_timer);
         timer_free(s->ch[i].ev_reset_timer);
         timer_free(s->ch[i].suspend_timer);
+        hidma_free_regs(&s->ch[i].trca_mr, s->ch[i].trca_regs);
+        hidma_free_regs(&s->ch[i].evca_mr, s->ch[i].evca_regs);
         g_free(s->ch[i].trca_name);
         g_free(s->ch[i].evca_name);
         if (s->ch[i].as == &s->ch[i].dma_as) {
@@ -1737,7 +1833,7 @@ static bool valid_cause(uint32_t cause)
 static bool hidma_chan_state_valid(QcomHidmaState *s, QcomHidmaChan *c,
                                    int64_t horizon)
 {
-    uint32_t op = c->cur_tre[0] & 0xff;
+    uint32_t op = FIELD_EX32(c->cur_tre[0], TRE_W0, OPCODE);
 
     if (!valid_state(c->tr_state) || !valid_state(c->ev_state) ||
         !valid_cause(c->cpl_cause) || !valid_cause(c->fail_cause) ||
@@ -1823,32 +1919,19 @@ static const VMStateDescription vmstate_hidma_chan_knobs = {
 
 static const VMStateDescription vmstate_hidma_chan = {
     .name = "qcom-hidma-channel",
-    .version_id = 4,
-    .minimum_version_id = 4,
+    .version_id = 5,
+    .minimum_version_id = 5,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32(tr_state, QcomHidmaChan),
         VMSTATE_UINT32(tr_cmd, QcomHidmaChan),
-        VMSTATE_UINT32(tr_ring_low, QcomHidmaChan),
-        VMSTATE_UINT32(tr_ring_high, QcomHidmaChan),
-        VMSTATE_UINT32(tr_ring_len, QcomHidmaChan),
-        VMSTATE_UINT32(tr_doorbell, QcomHidmaChan),
+        VMSTATE_UINT32_ARRAY(trca, QcomHidmaChan, QCOM_HIDMA_CH_R_MAX),
         VMSTATE_UINT32(tr_read_off, QcomHidmaChan),
         VMSTATE_BOOL(tr_reset_busy, QcomHidmaChan),
         VMSTATE_BOOL(tr_reset_hung, QcomHidmaChan),
         VMSTATE_TIMER_PTR(tr_reset_timer, QcomHidmaChan),
         VMSTATE_UINT32(ev_state, QcomHidmaChan),
         VMSTATE_UINT32(ev_cmd, QcomHidmaChan),
-        VMSTATE_UINT32(intctrl, QcomHidmaChan),
-        VMSTATE_UINT32(ev_ring_low, QcomHidmaChan),
-        VMSTATE_UINT32(ev_ring_high, QcomHidmaChan),
-        VMSTATE_UINT32(ev_ring_len, QcomHidmaChan),
-        VMSTATE_UINT32(ev_write_ptr, QcomHidmaChan),
-        VMSTATE_UINT32(ev_doorbell, QcomHidmaChan),
-        VMSTATE_UINT32(irq_stat, QcomHidmaChan),
-        VMSTATE_UINT32(irq_en, QcomHidmaChan),
-        VMSTATE_UINT32(msi_addr_low, QcomHidmaChan),
-        VMSTATE_UINT32(msi_addr_high, QcomHidmaChan),
-        VMSTATE_UINT32(msi_data, QcomHidmaChan),
+        VMSTATE_UINT32_ARRAY(evca, QcomHidmaChan, QCOM_HIDMA_CH_R_MAX),
         VMSTATE_BOOL(ev_reset_busy, QcomHidmaChan),
         VMSTATE_BOOL(ev_reset_hung, QcomHidmaChan),
         VMSTATE_TIMER_PTR(ev_reset_timer, QcomHidmaChan),
@@ -1890,19 +1973,15 @@ static const VMStateDescription vmstate_hidma_pacing = {
 
 static const VMStateDescription vmstate_hidma = {
     .name = TYPE_QCOM_HIDMA,
-    /* v4: test knobs in subsections, counters not migrated */
-    .version_id = 4,
-    .minimum_version_id = 4,
+    /* v5: register banks as arrays (register API) */
+    .version_id = 5,
+    .minimum_version_id = 5,
     .post_load = hidma_post_load,
     .fields = (VMStateField[]) {
-        VMSTATE_UINT32(cfg, QcomHidmaState),
-        VMSTATE_UINT32(chreset_timeout, QcomHidmaState),
-        VMSTATE_UINT32(max_bus_req_len, QcomHidmaState),
-        VMSTATE_UINT32(max_xactions, QcomHidmaState),
-        VMSTATE_UINT32_ARRAY(qos, QcomHidmaState, QCOM_HIDMA_MAX_CHANNELS),
+        VMSTATE_UINT32_ARRAY(mgmt, QcomHidmaState, QCOM_HIDMA_MGMT_R_MAX),
         VMSTATE_INT64(bus_free_at, QcomHidmaState),
         VMSTATE_TIMER_PTR(engine_timer, QcomHidmaState),
-        VMSTATE_STRUCT_ARRAY(ch, QcomHidmaState, QCOM_HIDMA_MAX_CHANNELS, 4,
+        VMSTATE_STRUCT_ARRAY(ch, QcomHidmaState, QCOM_HIDMA_MAX_CHANNELS, 5,
                              vmstate_hidma_chan, QcomHidmaChan),
         VMSTATE_END_OF_LIST()
     },

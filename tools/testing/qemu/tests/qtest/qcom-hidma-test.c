@@ -1067,6 +1067,52 @@ static uint64_t settle(Hidma *h, int ch)
  * suspended they can change: a transfer ring shrunk under its doorbell
  * must not make the engine lap the ring and re-run stale TREs.
  */
+/*
+ * Guest writes that the hardware does not take: read-only registers,
+ * reserved bits, doorbells outside their ring.  The old value stays.
+ */
+static void test_register_masks(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 1, 4);
+
+    mg_wr(&h, MGMT_CFG, 0xfffffffe);
+    g_assert_cmphex(mg_rd(&h, MGMT_CFG), ==, 0);
+    mg_wr(&h, MGMT_CFG, 0xffffffff);
+    g_assert_cmphex(mg_rd(&h, MGMT_CFG), ==, 1);
+    mg_wr(&h, MGMT_XACT, 0xffffffff);
+    g_assert_cmphex(mg_rd(&h, MGMT_XACT), ==, 0x001f001f);
+    mg_wr(&h, MGMT_QOS(1), 0xffffffff);
+    g_assert_cmphex(mg_rd(&h, MGMT_QOS(1)), ==, 0xff00);
+
+    g_assert_cmphex(tr_rd(&h, 1, TRCA_CHID), ==, 1);
+    tr_wr(&h, 1, TRCA_CHID, 7);
+    g_assert_cmphex(tr_rd(&h, 1, TRCA_CHID), ==, 1);
+    ev_wr(&h, 1, EV_WRITE_PTR, 3 * EVRE_SIZE);
+    g_assert_cmphex(ev_rd(&h, 1, EV_WRITE_PTR), ==, 0);
+    ev_wr(&h, 1, EV_IRQ_EN, 0);
+    ev_wr(&h, 1, EV_IRQ_STAT, IRQ_ALL);
+    g_assert_cmphex(ev_rd(&h, 1, EV_IRQ_STAT), ==, 0);
+    ev_wr(&h, 1, EV_IRQ_EN, 0xffffffff);
+    g_assert_cmphex(ev_rd(&h, 1, EV_IRQ_EN), ==, IRQ_ALL);
+    ev_wr(&h, 1, EV_INTCTRL, 0xffffffff);
+    g_assert_cmphex(ev_rd(&h, 1, EV_INTCTRL), ==, 0xf);
+    g_assert(!chan_irq(&h, 1));
+
+    /* beyond the ring, or not on an entry boundary */
+    tr_wr(&h, 1, DOORBELL, 4 * TRE_SIZE);
+    tr_wr(&h, 1, DOORBELL, TRE_SIZE + 4);
+    g_assert_cmphex(tr_rd(&h, 1, DOORBELL), ==, 0);
+    ev_wr(&h, 1, DOORBELL, 4 * EVRE_SIZE);
+    ev_wr(&h, 1, DOORBELL, EVRE_SIZE + 4);
+    g_assert_cmphex(ev_rd(&h, 1, DOORBELL), ==, 0);
+    g_assert_cmpint(state_of(tr_rd(&h, 1, CTRLSTS)), ==, ST_ENABLED);
+    g_assert_cmpint(chprop(&h, 1, "bus-grants"), ==, 0);
+    hidma_stop(&h);
+}
+
 static void test_ring_regs_latched(void)
 {
     Hidma h;
@@ -2075,6 +2121,7 @@ int main(int argc, char **argv)
     qtest_add_func("/qcom-hidma/priority", test_priority);
     qtest_add_func("/qcom-hidma/completion-latency",
                    test_completion_latency);
+    qtest_add_func("/qcom-hidma/register-masks", test_register_masks);
     qtest_add_func("/qcom-hidma/ring-regs-latched", test_ring_regs_latched);
     qtest_add_func("/qcom-hidma/event-ring-lost", test_event_ring_lost);
     qtest_add_func("/qcom-hidma/event-ring-one-slot",

@@ -10,6 +10,7 @@
 #define HW_DMA_QCOM_HIDMA_H
 
 #include "hw/sysbus.h"
+#include "hw/register.h"
 #include "qom/object.h"
 
 #define TYPE_QCOM_HIDMA "qcom-hidma"
@@ -17,6 +18,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(QcomHidmaState, QCOM_HIDMA)
 
 #define QCOM_HIDMA_MAX_CHANNELS     16
 #define QCOM_HIDMA_WINDOW_SIZE      0x1000
+/* register banks, in 32-bit words: up to QOS15 and up to the doorbell */
+#define QCOM_HIDMA_MGMT_R_MAX       (0x700 / 4 + QCOM_HIDMA_MAX_CHANNELS)
 
 /*
  * Channel registers, TRCA and EVCA windows.  Besides the model, the board's
@@ -27,6 +30,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(QcomHidmaState, QCOM_HIDMA)
 #define HIDMA_CH_RING_HIGH          0x00c
 #define HIDMA_CH_RING_LEN           0x010
 #define HIDMA_CH_DOORBELL           0x400
+#define QCOM_HIDMA_CH_R_MAX         (HIDMA_CH_DOORBELL / 4 + 1)
 
 /* TRCA only */
 #define HIDMA_TRCA_CHID             0x028
@@ -92,6 +96,8 @@ typedef struct QcomHidmaChan {
     uint32_t idx;
     MemoryRegion trca_mr;
     MemoryRegion evca_mr;
+    RegisterInfoArray *trca_regs;
+    RegisterInfoArray *evca_regs;
     qemu_irq irq;
     QEMUTimer *tr_reset_timer;
     QEMUTimer *suspend_timer;   /* a delayed SUSPEND of the TRCA */
@@ -104,13 +110,19 @@ typedef struct QcomHidmaChan {
     AddressSpace dma_as;
     AddressSpace *as;
 
+    /*
+     * Register banks.  The TRCA doorbell is software's next free TRE
+     * offset, the EVCA doorbell how far software consumed events, and the
+     * EVCA write pointer the hardware's next event slot.
+     */
+    uint32_t trca[QCOM_HIDMA_CH_R_MAX];
+    RegisterInfo trca_info[QCOM_HIDMA_CH_R_MAX];
+    uint32_t evca[QCOM_HIDMA_CH_R_MAX];
+    RegisterInfo evca_info[QCOM_HIDMA_CH_R_MAX];
+
     /* transfer channel (TRCA) */
     uint32_t tr_state;
     uint32_t tr_cmd;
-    uint32_t tr_ring_low;
-    uint32_t tr_ring_high;
-    uint32_t tr_ring_len;
-    uint32_t tr_doorbell;       /* software: next free TRE offset */
     uint32_t tr_read_off;       /* hardware: next TRE to fetch */
     bool tr_reset_busy;
     bool tr_reset_hung;
@@ -118,17 +130,6 @@ typedef struct QcomHidmaChan {
     /* event channel (EVCA) */
     uint32_t ev_state;
     uint32_t ev_cmd;
-    uint32_t intctrl;
-    uint32_t ev_ring_low;
-    uint32_t ev_ring_high;
-    uint32_t ev_ring_len;
-    uint32_t ev_write_ptr;      /* hardware: next EVRE to write */
-    uint32_t ev_doorbell;       /* software: consumed up to here */
-    uint32_t irq_stat;
-    uint32_t irq_en;
-    uint32_t msi_addr_low;
-    uint32_t msi_addr_high;
-    uint32_t msi_data;
     bool ev_reset_busy;
     bool ev_reset_hung;
 
@@ -184,11 +185,9 @@ struct QcomHidmaState {
     uint32_t cfg_ver_minor;
 
     /* management registers */
-    uint32_t cfg;
-    uint32_t chreset_timeout;
-    uint32_t max_bus_req_len;
-    uint32_t max_xactions;
-    uint32_t qos[QCOM_HIDMA_MAX_CHANNELS];
+    uint32_t mgmt[QCOM_HIDMA_MGMT_R_MAX];
+    RegisterInfo mgmt_info[QCOM_HIDMA_MGMT_R_MAX];
+    RegisterInfoArray *mgmt_regs;
 
     /* global knobs (run time) */
     uint32_t completion_latency_us;
