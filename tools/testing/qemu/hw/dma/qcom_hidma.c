@@ -994,9 +994,13 @@ static uint64_t trca_chid_post_read(RegisterInfo *reg, uint64_t val)
 static void hidma_note_queue_depth(QcomHidmaChan *c)
 {
     uint32_t len = c->trca[R_CH_RING_LEN];
-    uint64_t queued = (c->trca[R_CH_DOORBELL] + len - c->tr_read_off) %
-                      len / TRE_SIZE;
+    uint64_t queued;
 
+    /* post_write runs for a refused doorbell too: there may be no ring */
+    if (len < TRE_SIZE) {
+        return;
+    }
+    queued = (c->trca[R_CH_DOORBELL] + len - c->tr_read_off) % len / TRE_SIZE;
     if (c->cur_valid || c->cpl_pending) {
         queued++;
     }

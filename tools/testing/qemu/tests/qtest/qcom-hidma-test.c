@@ -1113,6 +1113,22 @@ static void test_register_masks(void)
     hidma_stop(&h);
 }
 
+/*
+ * Fuzzer reproducer (make fuzz, host layout): a TRE doorbell that is
+ * refused because the ring has no length used to divide by that length.
+ */
+static void test_fuzz_doorbell_no_ring(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    g_assert_cmphex(tr_rd(&h, 0, RING_LEN), ==, 0);
+    tr_wr(&h, 0, DOORBELL, TRE_SIZE);
+    g_assert_cmphex(tr_rd(&h, 0, DOORBELL), ==, 0);
+    g_assert_cmpint(chprop(&h, 0, "ring-hwm"), ==, 0);
+    hidma_stop(&h);
+}
+
 static void test_ring_regs_latched(void)
 {
     Hidma h;
@@ -2123,6 +2139,8 @@ int main(int argc, char **argv)
                    test_completion_latency);
     qtest_add_func("/qcom-hidma/register-masks", test_register_masks);
     qtest_add_func("/qcom-hidma/ring-regs-latched", test_ring_regs_latched);
+    qtest_add_func("/qcom-hidma/fuzz/doorbell-no-ring",
+                   test_fuzz_doorbell_no_ring);
     qtest_add_func("/qcom-hidma/event-ring-lost", test_event_ring_lost);
     qtest_add_func("/qcom-hidma/event-ring-one-slot",
                    test_event_ring_one_slot);
