@@ -62,6 +62,7 @@ REG32(CH_RING_HIGH, HIDMA_CH_RING_HIGH)
 REG32(CH_RING_LEN, HIDMA_CH_RING_LEN)
 REG32(CH_DOORBELL, HIDMA_CH_DOORBELL)
 REG32(TRCA_CHID, HIDMA_TRCA_CHID)
+REG32(TRCA_IDENTITY, HIDMA_TRCA_IDENTITY)
 REG32(EVCA_INTCTRL, HIDMA_EVCA_INTCTRL)
     FIELD(EVCA_INTCTRL, MODE, 0, 4)
 REG32(EVCA_WRITE_PTR, HIDMA_EVCA_WRITE_PTR)
@@ -150,14 +151,63 @@ static uint64_t ev_base(QcomHidmaChan *c)
     return ((uint64_t)c->evca[R_CH_RING_HIGH] << 32) | c->evca[R_CH_RING_LOW];
 }
 
+static bool chan_msi_mode(QcomHidmaChan *c)
+{
+    return c->s->msi && FIELD_EX32(c->evca[R_EVCA_INTCTRL], EVCA_INTCTRL,
+                                   MODE) == HIDMA_INTCTRL_MSI;
+}
+
+/*
+ * One message per cause: the programmed data plus the cause's bit number,
+ * so that software maps vector N to cause N.  Behind an IOMMU the address
+ * is translated like the channel's other DMA; the ITS knows the channel by
+ * its device ID.
+ */
+static void hidma_send_msi(QcomHidmaChan *c, uint32_t cause)
+{
+    uint64_t addr = deposit64(c->evca[R_EVCA_MSI_ADDR_LOW], 32, 32,
+                              c->evca[R_EVCA_MSI_ADDR_HIGH]);
+    uint32_t data = c->evca[R_EVCA_MSI_DATA] + cause;
+    MemTxAttrs attrs = {
+        .requester_id = c->s->msi_devid_base + c->idx,
+    };
+    MemTxResult res;
+
+    address_space_stl_le(c->as, addr, data, attrs, &res);
+    trace_qcom_hidma_msi(c->idx, cause, data, addr, attrs.requester_id, res);
+    c->msis++;
+    if (res != MEMTX_OK) {
+        c->msi_errors++;
+        qemu_log_mask(LOG_GUEST_ERROR, "qcom-hidma: ch%u: MSI write of 0x%x "
+                      "to 0x%" PRIx64 " failed\n", c->idx, data, addr);
+    }
+}
+
+/*
+ * Wired: the line is the OR of the enabled causes.  MSI: a message for
+ * each cause that becomes pending and enabled; it is sent again only after
+ * software cleared or masked the cause.
+ */
 static void hidma_update_irq(QcomHidmaChan *c)
 {
     uint32_t stat = c->evca[R_EVCA_IRQ_STAT];
     uint32_t en = c->evca[R_EVCA_IRQ_EN];
-    int level = !!(stat & en);
+    uint32_t pending = stat & en & HIDMA_IRQ_ALL_MASK;
+    uint32_t fresh;
 
-    trace_qcom_hidma_irq(c->idx, stat, en, level);
-    qemu_set_irq(c->irq, level);
+    if (!chan_msi_mode(c)) {
+        c->msi_sent = 0;
+        trace_qcom_hidma_irq(c->idx, stat, en, !!pending);
+        qemu_set_irq(c->irq, !!pending);
+        return;
+    }
+    qemu_set_irq(c->irq, 0);
+    fresh = pending & ~c->msi_sent;
+    c->msi_sent = pending;
+    while (fresh) {
+        hidma_send_msi(c, ctz32(fresh));
+        fresh &= fresh - 1;
+    }
 }
 
 static bool chan_busy(QcomHidmaChan *c)
@@ -985,9 +1035,13 @@ static uint64_t chan_ring_pre_write(RegisterInfo *reg, uint64_t val)
     return reg_old(reg);
 }
 
+/* the index is at one of two offsets, depending on the revision */
 static uint64_t trca_chid_post_read(RegisterInfo *reg, uint64_t val)
 {
-    return reg_chan(reg)->idx;
+    QcomHidmaChan *c = reg_chan(reg);
+    bool identity_reg = reg->access->addr == A_TRCA_IDENTITY;
+
+    return identity_reg == c->s->identity ? c->idx : 0;
 }
 
 /* Tests read the high-water mark to see that software kept TREs queued. */
@@ -1060,7 +1114,8 @@ static void evca_irq_clr_post_write(RegisterInfo *reg, uint64_t val)
     hidma_update_irq(c);
 }
 
-static void evca_irq_en_post_write(RegisterInfo *reg, uint64_t val)
+/* IRQ_EN and INTCTRL: a cause unmasked or a mode change may signal */
+static void evca_irq_post_write(RegisterInfo *reg, uint64_t val)
 {
     hidma_update_irq(reg_chan(reg));
 }
@@ -1084,6 +1139,11 @@ static const RegisterAccessInfo hidma_trca_regs_info[] = {
         .pre_write = chan_ro_pre_write,
         .post_read = trca_chid_post_read,
     }, {
+        .name = "IDENTITY", .addr = A_TRCA_IDENTITY,
+        .ro = 0xffffffff,
+        .pre_write = chan_ro_pre_write,
+        .post_read = trca_chid_post_read,
+    }, {
         .name = "DOORBELL", .addr = A_CH_DOORBELL,
         .pre_write = trca_doorbell_pre_write,
         .post_write = trca_doorbell_post_write,
@@ -1097,7 +1157,8 @@ static const RegisterAccessInfo hidma_evca_regs_info[] = {
     }, {
         .name = "INTCTRL", .addr = A_EVCA_INTCTRL,
         .ro = ~R_EVCA_INTCTRL_MODE_MASK,
-        .reset = 1,
+        .reset = HIDMA_INTCTRL_WIRED,
+        .post_write = evca_irq_post_write,
     }, {
         .name = "RING_LOW", .addr = A_CH_RING_LOW,
         .pre_write = chan_ring_pre_write,
@@ -1121,7 +1182,7 @@ static const RegisterAccessInfo hidma_evca_regs_info[] = {
     }, {
         .name = "IRQ_EN", .addr = A_EVCA_IRQ_EN,
         .ro = ~HIDMA_IRQ_ALL_MASK,
-        .post_write = evca_irq_en_post_write,
+        .post_write = evca_irq_post_write,
     }, {
         .name = "MSI_ADDR_LOW", .addr = A_EVCA_MSI_ADDR_LOW,
     }, {
@@ -1344,7 +1405,9 @@ static void hidma_reset_enter(Object *obj, ResetType type)
         c->ev_cmd = 0;
         memset(c->trca, 0, sizeof(c->trca));
         memset(c->evca, 0, sizeof(c->evca));
-        c->evca[R_EVCA_INTCTRL] = FIELD_DP32(0, EVCA_INTCTRL, MODE, 1);
+        c->evca[R_EVCA_INTCTRL] = FIELD_DP32(0, EVCA_INTCTRL, MODE,
+                                             HIDMA_INTCTRL_WIRED);
+        c->msi_sent = 0;
         c->tr_reset_hung = c->ev_reset_hung = false;
         c->cur_off = c->cur_done = c->cpl_cause = 0;
         memset(c->cur_tre, 0, sizeof(c->cur_tre));
@@ -1386,6 +1449,10 @@ static Property hidma_properties[] = {
                        DEF_VER_MAJOR),
     DEFINE_PROP_UINT32("hw-version-minor", QcomHidmaState, cfg_ver_minor,
                        DEF_VER_MINOR),
+    DEFINE_PROP_STRING("revision", QcomHidmaState, revision),
+    /* the board sets it when the channels' MSIs reach an ITS */
+    DEFINE_PROP_UINT32("msi-device-id-base", QcomHidmaState, msi_devid_base,
+                       0),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -1605,6 +1672,8 @@ static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
         { "tres-failed", offsetof(QcomHidmaChan, tres_failed) },
         { "resets", offsetof(QcomHidmaChan, resets) },
         { "ring-hwm", offsetof(QcomHidmaChan, ring_hwm) },
+        { "msis", offsetof(QcomHidmaChan, msis) },
+        { "msi-errors", offsetof(QcomHidmaChan, msi_errors) },
     };
     g_autofree char *prio = g_strdup_printf("x-ch%u-priority", c->idx);
     g_autofree char *weight = g_strdup_printf("x-ch%u-weight", c->idx);
@@ -1668,6 +1737,26 @@ static void hidma_free_regs(MemoryRegion *window, RegisterInfoArray *regs)
     }
 }
 
+static bool hidma_parse_revision(QcomHidmaState *s, Error **errp)
+{
+    const char *rev = s->revision ? s->revision : "1.0";
+
+    if (!strcmp(rev, "1.0")) {
+        s->msi = s->identity = false;
+    } else if (!strcmp(rev, "1.1")) {
+        s->msi = true;
+        s->identity = false;
+    } else if (!strcmp(rev, "1.2")) {
+        s->msi = s->identity = true;
+    } else {
+        error_setg(errp, "property 'revision' must be 1.0 (wired interrupt), "
+                   "1.1 (MSI) or 1.2 (MSI, identity register), got '%s'",
+                   rev);
+        return false;
+    }
+    return true;
+}
+
 static void hidma_realize(DeviceState *dev, Error **errp)
 {
     QcomHidmaState *s = QCOM_HIDMA(dev);
@@ -1684,7 +1773,14 @@ static void hidma_realize(DeviceState *dev, Error **errp)
         !check_range("channel-reset-timeout-cycles", s->cfg_reset_cycles, 0,
                      R_MGMT_CHRESET_TIMEOUT_CYCLES_MASK, errp) ||
         !check_range("hw-version-major", s->cfg_ver_major, 0, 15, errp) ||
-        !check_range("hw-version-minor", s->cfg_ver_minor, 0, 15, errp)) {
+        !check_range("hw-version-minor", s->cfg_ver_minor, 0, 15, errp) ||
+        !hidma_parse_revision(s, errp)) {
+        return;
+    }
+    if (s->msi_devid_base > UINT16_MAX + 1 - s->num_channels) {
+        error_setg(errp, "property 'msi-device-id-base' must leave room for "
+                   "%u 16-bit device IDs, got 0x%x", s->num_channels,
+                   s->msi_devid_base);
         return;
     }
     for (i = s->num_channels; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
@@ -1839,6 +1935,9 @@ static bool hidma_chan_state_valid(QcomHidmaState *s, QcomHidmaChan *c,
 {
     uint32_t op = FIELD_EX32(c->cur_tre[0], TRE_W0, OPCODE);
 
+    if (c->msi_sent & ~HIDMA_IRQ_ALL_MASK) {
+        return false;
+    }
     if (!valid_state(c->tr_state) || !valid_state(c->ev_state) ||
         !valid_cause(c->cpl_cause) || !valid_cause(c->fail_cause) ||
         c->fail_cause == 0 || c->suspend_delay_us > MAX_LATENCY_US) {
@@ -1921,6 +2020,25 @@ static const VMStateDescription vmstate_hidma_chan_knobs = {
     }
 };
 
+static bool hidma_chan_msi_needed(void *opaque)
+{
+    QcomHidmaChan *c = opaque;
+
+    return c->msi_sent != 0;
+}
+
+/* the causes already signalled by MSI, not to be signalled twice */
+static const VMStateDescription vmstate_hidma_chan_msi = {
+    .name = "qcom-hidma-channel/msi",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = hidma_chan_msi_needed,
+    .fields = (VMStateField[]) {
+        VMSTATE_UINT32(msi_sent, QcomHidmaChan),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
 static const VMStateDescription vmstate_hidma_chan = {
     .name = "qcom-hidma-channel",
     .version_id = 5,
@@ -1951,6 +2069,7 @@ static const VMStateDescription vmstate_hidma_chan = {
     },
     .subsections = (const VMStateDescription * []) {
         &vmstate_hidma_chan_knobs,
+        &vmstate_hidma_chan_msi,
         NULL
     }
 };

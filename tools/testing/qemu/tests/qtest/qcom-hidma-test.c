@@ -32,12 +32,16 @@
 #define RING_HIGH       0x00c
 #define RING_LEN        0x010
 #define TRCA_CHID       0x028
+#define TRCA_IDENTITY   0x040
 #define DOORBELL        0x400
 #define EV_INTCTRL      0x004
 #define EV_WRITE_PTR    0x020
 #define EV_IRQ_STAT     0x100
 #define EV_IRQ_CLR      0x108
 #define EV_IRQ_EN       0x110
+#define EV_MSI_LOW      0x118
+#define EV_MSI_HIGH     0x11c
+#define EV_MSI_DATA     0x120
 
 #define CMD_DISABLE     0
 #define CMD_ENABLE      1
@@ -1308,6 +1312,10 @@ static void test_realize_errors(void)
                         "'max-write-transactions' must be in 1..31");
     check_realize_error(",channel-reset-timeout-cycles=0x100000",
                         "'channel-reset-timeout-cycles'");
+    check_realize_error(",revision=2.0",
+                        "'revision' must be 1.0 (wired interrupt), 1.1");
+    check_realize_error(",msi-device-id-base=0xfffc",
+                        "'msi-device-id-base' must leave room for 6");
 }
 
 /*
@@ -2103,6 +2111,179 @@ static void test_smmu_acpi(void)
     hidma_stop(&h);
 }
 
+/*
+ * Revision 1.1 in MSI mode: each cause that becomes pending and enabled
+ * writes the programmed data plus its bit number to the programmed
+ * address, once until software clears it; the wired line stays low until
+ * INTCTRL selects it again.  A refused MSI write is counted and the
+ * channel carries on.
+ */
+static void test_msi_delivery(void)
+{
+    Hidma h;
+    uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x2000000;
+    uint64_t doorbell = RAM_BASE + 0x3000000;
+
+    host_start(&h, ",revision=1.1");
+    gic_intercept(&h);
+    /* the board hands out ITS device IDs from 0xff00 */
+    g_assert_cmphex(qom_get_int(&h, "msi-device-id-base"), ==, 0xff00);
+    ch_setup(&h, 1, 8);
+    ev_wr(&h, 1, EV_MSI_LOW, (uint32_t)doorbell);
+    ev_wr(&h, 1, EV_MSI_HIGH, doorbell >> 32);
+    ev_wr(&h, 1, EV_MSI_DATA, 0x40);
+    ev_wr(&h, 1, EV_INTCTRL, ev_rd(&h, 1, EV_INTCTRL) & ~0xf);
+    g_assert_cmpint(chprop(&h, 1, "msis"), ==, 0);
+
+    fill(&h, src, 4096, 1);
+    put_tre(&h, 1, 0, 3, 4096, src, dst);
+    put_tre(&h, 1, 1, 3, 4096, src, dst + 4096);
+    tr_wr(&h, 1, DOORBELL, TRE_SIZE);
+    g_assert(wait_wp(&h, 1, EVRE_SIZE));
+    assert_same(&h, src, dst, 4096);
+    g_assert_cmphex(qtest_readl(h.qts, doorbell), ==, 0x40);
+    g_assert_cmpint(chprop(&h, 1, "msis"), ==, 1);
+    g_assert(!chan_irq(&h, 1));
+
+    /* end of block still pending: no second message */
+    qtest_writel(h.qts, doorbell, 0);
+    tr_wr(&h, 1, DOORBELL, 2 * TRE_SIZE);
+    g_assert(wait_wp(&h, 1, 2 * EVRE_SIZE));
+    g_assert_cmpint(chprop(&h, 1, "msis"), ==, 1);
+    g_assert_cmphex(qtest_readl(h.qts, doorbell), ==, 0);
+
+    /* cleared, the next completion signals again; errors by their cause */
+    ev_wr(&h, 1, EV_IRQ_CLR, 1);
+    put_tre(&h, 1, 2, 7, 64, src, dst);
+    tr_wr(&h, 1, DOORBELL, 3 * TRE_SIZE);
+    g_assert(wait_wp(&h, 1, 3 * EVRE_SIZE));
+    g_assert_cmphex(qtest_readl(h.qts, doorbell), ==, 0x40 + 14);
+    g_assert_cmpint(chprop(&h, 1, "msis"), ==, 2);
+    g_assert_cmphex(ev_rd(&h, 1, EV_IRQ_STAT), ==, 1u << 14);
+
+    /* masked and unmasked: signalled again */
+    ev_wr(&h, 1, EV_IRQ_EN, 0);
+    ev_wr(&h, 1, EV_IRQ_EN, IRQ_ALL);
+    g_assert_cmpint(chprop(&h, 1, "msis"), ==, 3);
+    g_assert(!chan_irq(&h, 1));
+
+    /* INTCTRL back to wired: the pending cause is on the line */
+    ev_wr(&h, 1, EV_INTCTRL, ev_rd(&h, 1, EV_INTCTRL) | 1);
+    g_assert(chan_irq(&h, 1));
+    g_assert_cmpint(chprop(&h, 1, "msis"), ==, 3);
+    ev_wr(&h, 1, EV_IRQ_CLR, IRQ_ALL);
+    g_assert(!chan_irq(&h, 1));
+
+    /* a doorbell nobody decodes: counted, and the channel goes on */
+    ev_wr(&h, 1, EV_INTCTRL, ev_rd(&h, 1, EV_INTCTRL) & ~0xf);
+    ev_wr(&h, 1, EV_MSI_LOW, (uint32_t)UNMAPPED);
+    ev_wr(&h, 1, EV_MSI_HIGH, 0);
+    put_tre(&h, 1, 3, 3, 64, src, dst);
+    tr_wr(&h, 1, DOORBELL, 4 * TRE_SIZE);
+    g_assert(wait_wp(&h, 1, 4 * EVRE_SIZE));
+    g_assert_cmpint(chprop(&h, 1, "msis"), ==, 4);
+    g_assert_cmpint(chprop(&h, 1, "msi-errors"), ==, 1);
+    g_assert_cmpint(state_of(tr_rd(&h, 1, CTRLSTS)), ==, ST_ENABLED);
+    hidma_stop(&h);
+}
+
+/* Revision 1.0 has no MSI: INTCTRL's MSI mode leaves the wired line on */
+static void test_msi_rev10_wired(void)
+{
+    Hidma h;
+
+    host_start(&h, NULL);
+    gic_intercept(&h);
+    ch_setup(&h, 0, 8);
+    ev_wr(&h, 0, EV_MSI_LOW, (uint32_t)(RAM_BASE + 0x3000000));
+    ev_wr(&h, 0, EV_INTCTRL, ev_rd(&h, 0, EV_INTCTRL) & ~0xf);
+    put_tre(&h, 0, 0, 3, 64, RAM_BASE + 0x1000000, RAM_BASE + 0x2000000);
+    tr_wr(&h, 0, DOORBELL, TRE_SIZE);
+    g_assert(wait_wp(&h, 0, EVRE_SIZE));
+    g_assert(chan_irq(&h, 0));
+    g_assert_cmpint(chprop(&h, 0, "msis"), ==, 0);
+    hidma_stop(&h);
+}
+
+/* The channel index: at 0x028 up to revision 1.1, at 0x040 on 1.2 */
+static void test_msi_identity(void)
+{
+    static const struct {
+        const char *rev;
+        bool identity;
+    } revs[] = { { "1.0", false }, { "1.1", false }, { "1.2", true } };
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(revs); i++) {
+        g_autofree char *extra = g_strdup_printf(",revision=%s", revs[i].rev);
+        Hidma h;
+
+        host_start(&h, extra);
+        g_assert_cmphex(tr_rd(&h, 3, TRCA_CHID), ==, revs[i].identity ? 0 : 3);
+        g_assert_cmphex(tr_rd(&h, 3, TRCA_IDENTITY), ==,
+                        revs[i].identity ? 3 : 0);
+        hidma_stop(&h);
+    }
+}
+
+/*
+ * ACPI of revision 1.2 behind the SMMUv3: QCOM8063 channels; each named
+ * component maps its stream ID to the SMMUv3, and the SMMUv3 maps each
+ * of these stream IDs to the channel's device ID at the ITS.
+ */
+static void test_msi_acpi(void)
+{
+    Hidma h;
+    g_autofree uint8_t *blob = NULL;
+    const uint8_t *iort, *dsdt, *p;
+    uint32_t len, nodes, off, i, its_off = 0, smmu_maps = 0;
+    size_t got;
+
+    hidma_start_on(&h, ",iommu=smmuv3", ",revision=1.2");
+    got = fwcfg_file(h.qts, "etc/acpi/tables", &blob);
+    g_assert_cmpint(got, >, 0);
+    iort = find_mem(blob, got, "IORT", 4);
+    g_assert(iort);
+    len = ldl_le_p(iort + 4);
+    nodes = ldl_le_p(iort + 36);
+    off = ldl_le_p(iort + 40);
+    for (i = 0; i < nodes; i++) {
+        const uint8_t *node = iort + off;
+
+        if (node[0] == 0) {
+            its_off = off;
+        } else if (node[0] == 4) {
+            const uint8_t *map = node + ldl_le_p(node + 12);
+            uint32_t j, n = ldl_le_p(node + 8);
+
+            g_assert_cmpint(n, ==, 7);
+            for (j = 1; j < n; j++, smmu_maps++) {
+                const uint8_t *m = map + j * 20;
+
+                g_assert_cmphex(ldl_le_p(m), ==, HIDMA_SID(j - 1));
+                g_assert_cmphex(ldl_le_p(m + 4), ==, 0);
+                g_assert_cmphex(ldl_le_p(m + 8), ==, 0xff00 + j - 1);
+                g_assert_cmphex(ldl_le_p(m + 12), ==, its_off);
+                g_assert_cmphex(ldl_le_p(m + 16), ==, 0);
+            }
+        }
+        off += lduw_le_p(node + 1);
+    }
+    g_assert_cmpint(off, ==, len);
+    g_assert_cmpint(smmu_maps, ==, 6);
+
+    dsdt = find_mem(blob, got, "DSDT", 4);
+    g_assert(dsdt);
+    len = ldl_le_p(dsdt + 4);
+    g_assert(!find_mem(dsdt, len, "QCOM8061", 8));
+    p = dsdt;
+    for (i = 0; i < 6; i++) {
+        p = find_mem(p + 1, len - (p + 1 - dsdt), "QCOM8063", 8);
+        g_assert(p);
+    }
+    hidma_stop(&h);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -2152,6 +2333,10 @@ int main(int argc, char **argv)
     qtest_add_func("/qcom-hidma/smmu/copy", test_smmu_copy);
     qtest_add_func("/qcom-hidma/smmu/fault", test_smmu_fault);
     qtest_add_func("/qcom-hidma/smmu/acpi", test_smmu_acpi);
+    qtest_add_func("/qcom-hidma/msi/delivery", test_msi_delivery);
+    qtest_add_func("/qcom-hidma/msi/rev-1.0-wired", test_msi_rev10_wired);
+    qtest_add_func("/qcom-hidma/msi/identity", test_msi_identity);
+    qtest_add_func("/qcom-hidma/msi/acpi", test_msi_acpi);
     if (g_test_slow()) {
         /* a measurement, printed but not asserted: "-m slow" */
         qtest_add_func("/qcom-hidma/throughput", test_throughput);

@@ -32,8 +32,9 @@ OBJECT_DECLARE_SIMPLE_TYPE(QcomHidmaState, QCOM_HIDMA)
 #define HIDMA_CH_DOORBELL           0x400
 #define QCOM_HIDMA_CH_R_MAX         (HIDMA_CH_DOORBELL / 4 + 1)
 
-/* TRCA only */
+/* TRCA only: the channel index, at 0x040 on the identity revision (1.2) */
 #define HIDMA_TRCA_CHID             0x028
+#define HIDMA_TRCA_IDENTITY         0x040
 
 /* EVCA only */
 #define HIDMA_EVCA_INTCTRL          0x004
@@ -44,6 +45,10 @@ OBJECT_DECLARE_SIMPLE_TYPE(QcomHidmaState, QCOM_HIDMA)
 #define HIDMA_EVCA_MSI_ADDR_LOW     0x118
 #define HIDMA_EVCA_MSI_ADDR_HIGH    0x11c
 #define HIDMA_EVCA_MSI_DATA         0x120
+
+/* INTCTRL mode field: MSI (revisions 1.1 and later) or the wired line */
+#define HIDMA_INTCTRL_MSI           0
+#define HIDMA_INTCTRL_WIRED         1
 
 #define HIDMA_CMD_DISABLE           0
 #define HIDMA_CMD_ENABLE            1
@@ -155,6 +160,10 @@ typedef struct QcomHidmaChan {
     uint64_t tres_failed;
     uint64_t resets;            /* RESET commands on the TRCA */
     uint64_t ring_hwm;          /* most TREs queued at once */
+    uint64_t msis;              /* MSI writes issued */
+    uint64_t msi_errors;        /* MSI writes the bus refused */
+    /* MSI: causes signalled and not cleared or masked since */
+    uint32_t msi_sent;
 
     /* fault injection */
     uint32_t fail_cause;
@@ -183,6 +192,10 @@ struct QcomHidmaState {
     uint32_t cfg_reset_cycles;
     uint32_t cfg_ver_major;
     uint32_t cfg_ver_minor;
+    char *revision;             /* "1.0", "1.1" or "1.2" */
+    uint32_t msi_devid_base;    /* ITS device ID of channel 0 */
+    bool msi;                   /* from the revision */
+    bool identity;
 
     /* management registers */
     uint32_t mgmt[QCOM_HIDMA_MGMT_R_MAX];
@@ -202,5 +215,27 @@ struct QcomHidmaState {
 
     QcomHidmaChan ch[QCOM_HIDMA_MAX_CHANNELS];
 };
+
+/*
+ * Revisions, as firmware names them: 1.0 signals on its wired lines, 1.1
+ * can signal MSIs, 1.2 also has the identity register.  Valid once the
+ * device is realized.
+ */
+static inline bool qcom_hidma_has_msi(QcomHidmaState *s)
+{
+    return s->msi;
+}
+
+static inline const char *qcom_hidma_acpi_hid(QcomHidmaState *s)
+{
+    return s->identity ? "QCOM8063" : s->msi ? "QCOM8062" : "QCOM8061";
+}
+
+/* the devicetree compatible of the channels */
+static inline const char *qcom_hidma_compatible(QcomHidmaState *s)
+{
+    return s->identity ? "qcom,hidma-1.2" :
+           s->msi ? "qcom,hidma-1.1" : "qcom,hidma-1.0";
+}
 
 #endif
