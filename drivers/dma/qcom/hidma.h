@@ -99,6 +99,20 @@ struct hidma_stats {
 	u64 errors;
 };
 
+struct hidma_dev;
+
+/**
+ * struct hidma_msi_vec - an MSI vector of a channel
+ * @hdev: the channel
+ * @cause: the interrupt cause bit that the vector signals
+ * @virq: its Linux interrupt, 0 while no handler is installed
+ */
+struct hidma_msi_vec {
+	struct hidma_dev *hdev;
+	u32 cause;
+	int virq;
+};
+
 /**
  * struct hidma_dev - one HIDMA channel, exposed as one dmaengine device
  *
@@ -111,7 +125,8 @@ struct hidma_stats {
  * @vc: the single virtual channel; vc.lock protects the fields below it
  * @dev: the platform device (a reference is held until release)
  * @ll: rings and register windows
- * @irq: wired interrupt
+ * @irq: wired interrupt, when the channel does not signal MSIs
+ * @msi_vec: MSI vectors, by cause bit number, when it does
  * @chid: hardware channel index
  * @nr_desc: TREs that may be in flight at once
  * @max_outstanding: prepared and not yet freed descriptors allowed
@@ -138,6 +153,7 @@ struct hidma_dev {
 	struct device *dev;
 	struct hidma_ll ll;
 	int irq;
+	struct hidma_msi_vec msi_vec[HIDMA_MSI_VECS];
 	u32 chid;
 	u32 nr_desc;
 	u32 max_outstanding;
@@ -172,6 +188,7 @@ void hidma_blame(struct hidma_dev *hdev);
 void hidma_abort_queued(struct hidma_dev *hdev, bool submitted);
 void hidma_ring_abandon(struct hidma_dev *hdev);
 irqreturn_t hidma_irq(int irq, void *data);
+irqreturn_t hidma_msi_irq(int irq, void *data);
 
 /* hidma_lifecycle.c: state changes, recovery, pause, terminate */
 const char *hidma_state_name(enum hidma_chan_state state);

@@ -228,16 +228,12 @@ void hidma_blame(struct hidma_dev *hdev)
 				    true);
 }
 
-/**
- * hidma_irq() - interrupt handler of a channel
- * @irq: interrupt number
- * @data: the channel
- *
- * Return: IRQ_HANDLED if the channel raised the interrupt.
+/*
+ * @msi_cause: the cause that an MSI vector signalled, or 0 for the wired
+ * interrupt, where IRQ_STAT tells.
  */
-irqreturn_t hidma_irq(int irq, void *data)
+static irqreturn_t hidma_service(struct hidma_dev *hdev, u32 msi_cause)
 {
-	struct hidma_dev *hdev = data;
 	u32 cause;
 
 	spin_lock(&hdev->vc.lock);
@@ -246,8 +242,15 @@ irqreturn_t hidma_irq(int irq, void *data)
 		spin_unlock(&hdev->vc.lock);
 		return IRQ_NONE;
 	}
-	/* Zero while the recovery work has the ring masked. */
-	cause = hidma_ll_irq_ack(&hdev->ll);
+	/*
+	 * Cleared before the events are read: an event written after the
+	 * clear raises the cause, and signals, again. Zero while the
+	 * recovery work has the ring masked.
+	 */
+	if (msi_cause)
+		cause = hidma_ll_irq_ack_cause(&hdev->ll, msi_cause);
+	else
+		cause = hidma_ll_irq_ack(&hdev->ll);
 	if (!cause) {
 		spin_unlock(&hdev->vc.lock);
 		return IRQ_NONE;
@@ -263,6 +266,32 @@ irqreturn_t hidma_irq(int irq, void *data)
 	hidma_feed(hdev);
 	spin_unlock(&hdev->vc.lock);
 	return IRQ_HANDLED;
+}
+
+/**
+ * hidma_irq() - wired interrupt handler of a channel
+ * @irq: interrupt number
+ * @data: the channel
+ *
+ * Return: IRQ_HANDLED if the channel raised the interrupt.
+ */
+irqreturn_t hidma_irq(int irq, void *data)
+{
+	return hidma_service(data, 0);
+}
+
+/**
+ * hidma_msi_irq() - handler of one MSI vector of a channel
+ * @irq: interrupt number
+ * @data: the vector, struct hidma_msi_vec
+ *
+ * Return: IRQ_HANDLED if the vector's cause was enabled.
+ */
+irqreturn_t hidma_msi_irq(int irq, void *data)
+{
+	struct hidma_msi_vec *vec = data;
+
+	return hidma_service(vec->hdev, vec->cause);
 }
 
 static struct dma_async_tx_descriptor *

@@ -43,7 +43,11 @@
 #define HIDMA_EVCA_IRQ_STAT	0x100
 #define HIDMA_EVCA_IRQ_CLR	0x108
 #define HIDMA_EVCA_IRQ_EN	0x110
+#define HIDMA_EVCA_MSI_ADDR_LO	0x118
+#define HIDMA_EVCA_MSI_ADDR_HI	0x11c
+#define HIDMA_EVCA_MSI_DATA	0x120
 #define HIDMA_INTCTRL_MODE	GENMASK(3, 0)
+#define HIDMA_INTCTRL_MSI	0
 #define HIDMA_INTCTRL_WIRED	1
 
 /* Channel commands */
@@ -360,6 +364,31 @@ int hidma_ll_reset(struct hidma_ll *ll)
 	return 0;
 }
 
+static void hidma_ll_write_msi_msg(struct hidma_ll *ll)
+{
+	writel(ll->msi_addr_lo, ll->evca + HIDMA_EVCA_MSI_ADDR_LO);
+	writel(ll->msi_addr_hi, ll->evca + HIDMA_EVCA_MSI_ADDR_HI);
+	writel(ll->msi_data, ll->evca + HIDMA_EVCA_MSI_DATA);
+}
+
+/**
+ * hidma_ll_set_msi_msg() - program the message of MSI vector 0
+ * @ll: channel
+ * @addr_lo: low word of the address
+ * @addr_hi: high word of the address
+ * @data: data of vector 0
+ *
+ * Kept for the next setup as well. Does not sleep.
+ */
+void hidma_ll_set_msi_msg(struct hidma_ll *ll, u32 addr_lo, u32 addr_hi,
+			  u32 data)
+{
+	ll->msi_addr_lo = addr_lo;
+	ll->msi_addr_hi = addr_hi;
+	ll->msi_data = data;
+	hidma_ll_write_msi_msg(ll);
+}
+
 /**
  * hidma_ll_setup() - reset, program the rings and enable the channel
  * @ll: channel
@@ -394,11 +423,13 @@ int hidma_ll_setup(struct hidma_ll *ll, bool run)
 	writel(upper_32_bits(ll->evre_dma), ll->evca + HIDMA_RING_HIGH);
 	writel(ll->nr * HIDMA_EVRE_SIZE, ll->evca + HIDMA_RING_LEN);
 
-	/* Wired interrupt until MSI support lands. */
 	val = readl(ll->evca + HIDMA_EVCA_INTCTRL);
 	val &= ~HIDMA_INTCTRL_MODE;
-	val |= FIELD_PREP(HIDMA_INTCTRL_MODE, HIDMA_INTCTRL_WIRED);
+	val |= FIELD_PREP(HIDMA_INTCTRL_MODE, ll->msi ? HIDMA_INTCTRL_MSI :
+							 HIDMA_INTCTRL_WIRED);
 	writel(val, ll->evca + HIDMA_EVCA_INTCTRL);
+	if (ll->msi)
+		hidma_ll_write_msi_msg(ll);
 
 	ret = hidma_enable_one(ll->evca);
 	if (!ret && run)
@@ -502,6 +533,23 @@ u32 hidma_ll_irq_ack(struct hidma_ll *ll)
 	u32 stat = readl(ll->evca + HIDMA_EVCA_IRQ_STAT);
 	u32 cause = stat & ll->irq_en;
 
+	if (cause)
+		writel(cause, ll->evca + HIDMA_EVCA_IRQ_CLR);
+	return cause;
+}
+
+/**
+ * hidma_ll_irq_ack_cause() - clear a cause that its MSI vector signalled
+ * @ll: channel
+ * @cause: the vector's cause bit
+ *
+ * The vector names the cause: no IRQ_STAT read is needed.
+ *
+ * Return: @cause if it is enabled, else 0.
+ */
+u32 hidma_ll_irq_ack_cause(struct hidma_ll *ll, u32 cause)
+{
+	cause &= ll->irq_en;
 	if (cause)
 		writel(cause, ll->evca + HIDMA_EVCA_IRQ_CLR);
 	return cause;

@@ -35,6 +35,8 @@ struct device;
 				 HIDMA_IRQ_DATA_RD | HIDMA_IRQ_DATA_WR | \
 				 HIDMA_IRQ_INVALID_TRE)
 #define HIDMA_IRQ_ALL		(HIDMA_IRQ_EOB | HIDMA_IRQ_ERRORS)
+/* MSI: vector N signals cause BIT(N); the highest cause is the last one */
+#define HIDMA_MSI_VECS		15
 
 /* Channel states reported in CTRLSTS[15:8] */
 enum hidma_ch_state {
@@ -61,6 +63,10 @@ enum hidma_ch_state {
  * @ev_tail: index of the next event to consume
  * @irq_en: causes enabled in IRQ_EN, kept here to save an MMIO read in
  *	every interrupt
+ * @msi: the channel signals MSIs rather than its wired interrupt
+ * @msi_addr_lo: low word of the MSI address of vector 0
+ * @msi_addr_hi: high word of that address
+ * @msi_data: MSI data of vector 0; the channel adds the cause to it
  */
 struct hidma_ll {
 	struct device *dev;
@@ -76,6 +82,10 @@ struct hidma_ll {
 	u32 tre_tail;
 	u32 ev_tail;
 	u32 irq_en;
+	bool msi;
+	u32 msi_addr_lo;
+	u32 msi_addr_hi;
+	u32 msi_data;
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -99,6 +109,9 @@ int hidma_ll_stop(struct hidma_ll *ll, bool atomic);
 int hidma_ll_enable_atomic(struct hidma_ll *ll);
 void hidma_ll_states(struct hidma_ll *ll, u32 *tr, u32 *ev);
 u32 hidma_ll_irq_ack(struct hidma_ll *ll);
+u32 hidma_ll_irq_ack_cause(struct hidma_ll *ll, u32 cause);
+void hidma_ll_set_msi_msg(struct hidma_ll *ll, u32 addr_lo, u32 addr_hi,
+			  u32 data);
 void hidma_ll_irq_mask(struct hidma_ll *ll);
 
 u32 hidma_ll_inflight(const struct hidma_ll *ll);

@@ -23,6 +23,7 @@
 #include <linux/list.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
+#include <linux/msi.h>
 #include <linux/of.h>
 #include <linux/of_dma.h>
 #include <linux/platform_device.h>
@@ -135,6 +136,120 @@ static struct dma_chan *hidma_of_xlate(struct of_phandle_args *spec,
 	return dma_get_slave_channel(&hdev->vc.chan);
 }
 
+/* The channel adds the cause to vector 0's data: vector N is cause N. */
+static void hidma_write_msi_msg(struct msi_desc *desc, struct msi_msg *msg)
+{
+	struct hidma_dev *hdev = dev_get_drvdata(msi_desc_to_dev(desc));
+
+	if (!desc->msi_index) {
+		hidma_ll_set_msi_msg(&hdev->ll, msg->address_lo,
+				     msg->address_hi, msg->data);
+		return;
+	}
+	/* A zeroed message is the MSI core deactivating the vector. */
+	if (msg->data && msg->data != hdev->ll.msi_data + desc->msi_index)
+		dev_err(hdev->dev, "MSI vector %u: data 0x%x is not vector 0's plus %u: its cause will be lost\n",
+			desc->msi_index, msg->data, desc->msi_index);
+}
+
+static void hidma_free_msi_handlers(struct hidma_dev *hdev)
+{
+	struct hidma_msi_vec *vec;
+
+	for (vec = hdev->msi_vec; vec < hdev->msi_vec + HIDMA_MSI_VECS; vec++) {
+		if (vec->virq)
+			free_irq(vec->virq, vec);
+		vec->virq = 0;
+	}
+}
+
+/* One vector per cause, handlers for the causes the driver enables. */
+static int hidma_request_msi(struct hidma_dev *hdev)
+{
+	unsigned long causes = HIDMA_IRQ_ALL;
+	unsigned int bit;
+	int virq, ret;
+
+	for_each_set_bit(bit, &causes, HIDMA_MSI_VECS) {
+		struct hidma_msi_vec *vec = &hdev->msi_vec[bit];
+
+		vec->hdev = hdev;
+		vec->cause = BIT(bit);
+		virq = msi_get_virq(hdev->dev, bit);
+		if (!virq)
+			return -ENXIO;
+		ret = request_irq(virq, hidma_msi_irq, 0, dev_name(hdev->dev),
+				  vec);
+		if (ret)
+			return ret;
+		vec->virq = virq;
+	}
+	return 0;
+}
+
+/*
+ * MSI on the revisions that have it, if the platform gives vectors;
+ * else the wired interrupt. Only decides and allocates: the handlers
+ * come once the channel is set up.
+ */
+static int hidma_pick_irq(struct hidma_dev *hdev, struct platform_device *pdev,
+			  bool msi_capable)
+{
+	int ret;
+
+	if (msi_capable) {
+		/* On failure it has freed its vectors; devres drops the rest. */
+		ret = platform_device_msi_init_and_alloc_irqs(hdev->dev,
+							      HIDMA_MSI_VECS,
+							      hidma_write_msi_msg);
+		if (!ret) {
+			hdev->ll.msi = true;
+			return 0;
+		}
+		dev_info(hdev->dev, "no MSI vectors (%pe): using the wired interrupt\n",
+			 ERR_PTR(ret));
+	}
+	hdev->irq = platform_get_irq(pdev, 0);
+	return hdev->irq < 0 ? hdev->irq : 0;
+}
+
+static int hidma_request_irqs(struct hidma_dev *hdev)
+{
+	int ret;
+
+	if (!hdev->ll.msi) {
+		ret = request_irq(hdev->irq, hidma_irq, 0, dev_name(hdev->dev),
+				  hdev);
+		if (ret)
+			dev_err(hdev->dev, "cannot request irq %d: %pe\n",
+				hdev->irq, ERR_PTR(ret));
+		return ret;
+	}
+	ret = hidma_request_msi(hdev);
+	if (ret) {
+		dev_err(hdev->dev, "cannot request the MSI vectors: %pe\n",
+			ERR_PTR(ret));
+		hidma_free_msi_handlers(hdev);
+	}
+	return ret;
+}
+
+/* Undoes hidma_request_irqs() */
+static void hidma_free_handlers(struct hidma_dev *hdev)
+{
+	if (hdev->ll.msi)
+		hidma_free_msi_handlers(hdev);
+	else
+		free_irq(hdev->irq, hdev);
+}
+
+/* Undoes hidma_pick_irq(): the MSI vectors, if it got them */
+static void hidma_free_vectors(struct hidma_dev *hdev)
+{
+	if (hdev->ll.msi)
+		platform_device_msi_free_irqs_all(hdev->dev);
+}
+
 static ssize_t chid_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
@@ -157,7 +272,7 @@ static int hidma_probe(struct platform_device *pdev)
 	void __iomem *trca, *evca;
 	struct hidma_dev *hdev;
 	u32 nr_desc;
-	int irq, ret;
+	int ret;
 
 	trca = devm_platform_ioremap_resource(pdev, 0);
 	if (IS_ERR(trca))
@@ -165,9 +280,6 @@ static int hidma_probe(struct platform_device *pdev)
 	evca = devm_platform_ioremap_resource(pdev, 1);
 	if (IS_ERR(evca))
 		return PTR_ERR(evca);
-	irq = platform_get_irq(pdev, 0);
-	if (irq < 0)
-		return irq;
 
 	nr_desc = HIDMA_DEFAULT_DESC_COUNT;
 	device_property_read_u32(dev, "desc-count", &nr_desc);
@@ -188,7 +300,6 @@ static int hidma_probe(struct platform_device *pdev)
 	if (!hdev)
 		return -ENOMEM;
 	hdev->dev = get_device(dev);
-	hdev->irq = irq;
 	hdev->nr_desc = nr_desc;
 	hdev->state = HIDMA_OFF;
 	hdev->resume_to = HIDMA_RUNNING;
@@ -206,17 +317,23 @@ static int hidma_probe(struct platform_device *pdev)
 	hdev->chid = hidma_ll_read_chid(&hdev->ll, caps & HIDMA_CAP_IDENTITY);
 	hdev->ll.chid = hdev->chid;
 
+	/* The MSI message callback finds the channel here. */
+	platform_set_drvdata(pdev, hdev);
+	ret = hidma_pick_irq(hdev, pdev, caps & HIDMA_CAP_MSI);
+	if (ret)
+		goto err_free;
+
 	ret = hidma_ll_setup(&hdev->ll, true);
 	if (ret == -EAGAIN) {
 		ret = dev_err_probe(dev, -EPROBE_DEFER,
 				    "channel %u stays disabled: management block not enabled yet\n",
 				    hdev->chid);
-		goto err_free;
+		goto err_msi;
 	}
 	if (ret) {
 		dev_err_probe(dev, ret, "channel %u setup failed\n",
 			      hdev->chid);
-		goto err_free;
+		goto err_msi;
 	}
 	spin_lock_irq(&hdev->vc.lock);
 	hidma_set_state(hdev, HIDMA_RUNNING);
@@ -227,13 +344,10 @@ static int hidma_probe(struct platform_device *pdev)
 	 * can be freed, which may happen before devres runs on this
 	 * device's error path.
 	 */
-	ret = request_irq(irq, hidma_irq, 0, dev_name(dev), hdev);
-	if (ret) {
-		dev_err_probe(dev, ret, "cannot request irq %d\n", irq);
+	ret = hidma_request_irqs(hdev);
+	if (ret)
 		goto err_reset;
-	}
 
-	platform_set_drvdata(pdev, hdev);
 	pm_runtime_set_autosuspend_delay(dev, HIDMA_AUTOSUSPEND_MS);
 	pm_runtime_use_autosuspend(dev);
 	pm_runtime_get_noresume(dev);
@@ -259,13 +373,18 @@ static int hidma_probe(struct platform_device *pdev)
 
 	pm_runtime_mark_last_busy(dev);
 	pm_runtime_put_autosuspend(dev);
-	dev_info(dev, "channel %u: %u descriptors, irq %d\n", hdev->chid,
-		 nr_desc, irq);
+	if (hdev->ll.msi)
+		dev_info(dev, "channel %u: %u descriptors, MSI\n", hdev->chid,
+			 nr_desc);
+	else
+		dev_info(dev, "channel %u: %u descriptors, irq %d\n",
+			 hdev->chid, nr_desc, hdev->irq);
 	return 0;
 
 err_unregister:
 	/* Calls hidma_release() once nobody else holds the device. */
-	free_irq(irq, hdev);
+	hidma_free_handlers(hdev);
+	hidma_free_vectors(hdev);
 	pm_runtime_disable(dev);
 	hidma_power_down(hdev, HIDMA_GONE);
 	pm_runtime_put_noidle(dev);
@@ -279,10 +398,12 @@ err_pm:
 	pm_runtime_put_noidle(dev);
 	pm_runtime_set_suspended(dev);
 	pm_runtime_dont_use_autosuspend(dev);
-	free_irq(irq, hdev);
+	hidma_free_handlers(hdev);
 	cancel_work_sync(&hdev->recover_work);
 err_reset:
 	hidma_ll_reset(&hdev->ll);
+err_msi:
+	hidma_free_vectors(hdev);
 err_free:
 	mutex_destroy(&hdev->hw_lock);
 	put_device(hdev->dev);
@@ -308,7 +429,8 @@ static void hidma_remove(struct platform_device *pdev)
 	spin_lock_irq(&hdev->vc.lock);
 	hidma_ll_irq_mask(&hdev->ll);
 	spin_unlock_irq(&hdev->vc.lock);
-	free_irq(hdev->irq, hdev);
+	hidma_free_handlers(hdev);
+	hidma_free_vectors(hdev);
 	hidma_power_down(hdev, HIDMA_GONE);
 
 	/*
@@ -345,7 +467,7 @@ static const struct dev_pm_ops hidma_pm_ops = {
 	RUNTIME_PM_OPS(hidma_runtime_suspend, hidma_runtime_resume, NULL)
 };
 
-/* MSI capable revisions run on their wired interrupt until MSI lands. */
+/* MSI capable revisions fall back to their wired interrupt. */
 static const struct of_device_id hidma_of_match[] = {
 	{ .compatible = "qcom,hidma-1.0" },
 	{ .compatible = "qcom,hidma-1.1", .data = (void *)HIDMA_CAP_MSI },

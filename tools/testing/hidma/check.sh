@@ -455,12 +455,16 @@ gate_qemu_dtb()
 	"$qemu" -device help 2>/dev/null | grep '"qcom-hidma"' >/dev/null ||
 		{ echo "the bench QEMU has no qcom-hidma device yet"; return "$SKIP"; }
 	schema=$(our_schema) || { echo "$schema"; return 0; }
-	# host and host-nosmmu: the host layout with and without the SMMU
-	for layout in host host-nosmmu guest; do
+	# host and host-nosmmu: the host layout with and without the SMMU;
+	# host-msi with MSI-capable channels; host-msi-noits on a GIC
+	# without an ITS (no msi-parent then)
+	for layout in host host-nosmmu guest host-msi host-msi-noits; do
 		machine=virt,gic-version=3,acpi=off opt=""
 		case "$layout" in
 		host) machine+=",iommu=smmuv3" ;;
 		guest) opt=",guest-mode=on" ;;
+		host-msi) machine+=",iommu=smmuv3" opt=",revision=1.1" ;;
+		host-msi-noits) machine+=",iommu=smmuv3,its=off" opt=",revision=1.2" ;;
 		esac
 		dtb="$WORK/bindings/qemu-$layout.dtb"
 		rm -f "$dtb"
@@ -491,10 +495,17 @@ for name, props in nodes:
     body = '\n'.join(props)
     if 'qcom,hidma' not in body:
         continue
-    chan = '"qcom,hidma-1.0"' in body
-    want = chan and sys.argv[2] == 'host'
+    layout = sys.argv[2]
+    chan = 'compatible = "qcom,hidma-1.' in body
+    want = chan and layout.startswith('host') and layout != 'host-nosmmu'
     if ('iommus = ' in body) != want:
-        print(f"{sys.argv[2]}: {name}: iommus {'missing' if want else 'present'}")
+        print(f"{layout}: {name}: iommus {'missing' if want else 'present'}")
+    want = chan and layout == 'host-msi'
+    if ('msi-parent = ' in body) != want:
+        print(f"{layout}: {name}: msi-parent {'missing' if want else 'present'}")
+    rev = {'host-msi': '1.1', 'host-msi-noits': '1.2'}.get(layout, '1.0')
+    if chan and f'"qcom,hidma-{rev}"' not in body:
+        print(f"{layout}: {name}: not a qcom,hidma-{rev} channel")
     if chan and 'dma-coherent;' not in props:
         print(f"{sys.argv[2]}: {name}: no dma-coherent")
 PY
