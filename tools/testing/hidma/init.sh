@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 # /init of the bench initramfs. The runner appends a small archive with
-# /hidma-run.env (HIDMA_LAYOUT, HIDMA_CHANNELS, HIDMA_IOMMU, HIDMA_MODE,
+# /hidma-run.env (HIDMA_LAYOUT, HIDMA_CHANNELS, HIDMA_IOMMU, HIDMA_ITS, HIDMA_MODE,
 # optionally HIDMA_CONSOLE) and, in
 # command mode, /hidma-run.sh, whose output goes between markers.
 
@@ -21,7 +21,7 @@ grep -qw kmemleak=off /proc/cmdline && kmemleak=""
 
 # shellcheck source=/dev/null # written by run-guest
 . /hidma-run.env
-export HIDMA_LAYOUT HIDMA_CHANNELS HIDMA_IOMMU HIDMA_MODDIR=/lib/modules/hidma
+export HIDMA_LAYOUT HIDMA_CHANNELS HIDMA_IOMMU HIDMA_ITS HIDMA_MODDIR=/lib/modules/hidma
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export HOME=/root TERM=${TERM:-vt100}
 mkdir -p "$HOME"

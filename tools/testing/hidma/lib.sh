@@ -10,7 +10,7 @@ HIDMA_JOBS="${HIDMA_JOBS:-2}"
 HIDMA_CROSS="${CROSS_COMPILE:-aarch64-linux-gnu-}"
 HIDMA_LINUX_TARBALL="${HIDMA_LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}"
 
-HIDMA_LAYOUTS="host guest acpi vfio nested"
+HIDMA_LAYOUTS="host guest acpi vfio nested host-msi acpi-msi"
 HIDMA_FLAVOURS="debug perf"
 
 die()

@@ -6,8 +6,9 @@
 # the right tx_result, on the failed transfer only; the transfers queued
 # behind it complete normally and the channel keeps working by itself.
 # Not on acpi: the client sees the same driver there; host (SMMU) and
-# guest (no SMMU, no hidma_mgmt) are the two cases that differ.
-# hidma-layouts: host guest
+# guest (no SMMU, no hidma_mgmt) are the two cases that differ, and
+# host-msi and acpi-msi, where each error cause has its own MSI vector.
+# hidma-layouts: host guest host-msi acpi-msi
 # hidma-timeout: 900
 . "$(dirname "$0")/lib.sh"
 

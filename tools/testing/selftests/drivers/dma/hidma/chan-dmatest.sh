@@ -8,8 +8,9 @@
 # channels really moved the data. (The guest layout runs the same data
 # path without hidma_mgmt; chan-client, chan-pm and chan-recovery cover
 # it there. On the acpi layout only the probe differs: chan-iommu,
-# fidelity, chan-pm and vfio-platform move data on its channels.)
-# hidma-layouts: host
+# fidelity, chan-pm and vfio-platform move data on its channels. On
+# host-msi and acpi-msi every completion arrives by MSI.)
+# hidma-layouts: host host-msi acpi-msi
 # hidma-timeout: 2400
 . "$(dirname "$0")/lib.sh"
 

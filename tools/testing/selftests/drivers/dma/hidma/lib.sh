@@ -3,9 +3,10 @@
 # Shared helpers of the in-guest HIDMA suites (busybox ash). Sourced.
 #
 # Environment set by the bench's init:
-#   HIDMA_LAYOUT    host | guest | acpi | vfio | nested
+#   HIDMA_LAYOUT    host | guest | acpi | vfio | nested | host-msi | acpi-msi
 #   HIDMA_CHANNELS  number of channels the model has
 #   HIDMA_IOMMU     smmuv3 (channels behind the SMMU) | none
+#   HIDMA_ITS       on | off (the board's GICv3 ITS, for MSIs)
 #   HIDMA_MODDIR    where hidma.ko, hidma_mgmt.ko and the test modules are
 
 HIDMA_MODDIR=${HIDMA_MODDIR:-/lib/modules/hidma}
