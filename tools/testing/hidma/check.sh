@@ -54,6 +54,8 @@ driver_sources()
 {
 	local f
 	for f in "$QCOM"/*.c "$QCOM"/*.h "$VFIO_RESET"/*.c; do
+		# kbuild writes *.mod.c next to the sources of an in-tree "make"
+		case "$f" in *.mod.c) continue ;; esac
 		[ -f "$f" ] && echo "$f"
 	done
 }

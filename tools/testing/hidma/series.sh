@@ -295,6 +295,8 @@ fi
 # 3: the management driver.
 mgmt_files=()
 for f in "$QCOM"/hidma_mgmt*.c "$QCOM"/hidma_mgmt*.h; do
+	# kbuild writes *.mod.c next to the sources of an in-tree "make"
+	case "$f" in *.mod.c) continue ;; esac
 	[ -f "$f" ] && mgmt_files+=("$f")
 done
 if [ -f "$QCOM/hidma_mgmt_core.c" ]; then
@@ -331,7 +333,7 @@ fi
 # 4: the channel driver.
 chan_files=()
 for f in "$QCOM"/hidma*.c "$QCOM"/hidma*.h; do
-	case "$(basename "$f")" in hidma_mgmt*) continue ;; esac
+	case "$(basename "$f")" in hidma_mgmt* | *.mod.c) continue ;; esac
 	[ -f "$f" ] && chan_files+=("$f")
 done
 if [ -f "$QCOM/hidma_dma.c" ]; then

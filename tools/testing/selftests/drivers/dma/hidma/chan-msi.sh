@@ -90,6 +90,7 @@ else
 		"$c: the data write error arrived on its own vector"
 fi
 
+# shellcheck disable=SC2086 # one argument per channel
 dmatest_run memcpy 20 2 $chans
 ktap_result $? "dmatest memcpy on every channel, 2 threads x 20 iterations, 0 failures"
 hidma_rmmod dmatest
