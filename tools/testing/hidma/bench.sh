@@ -13,7 +13,7 @@
 #   BENCH_THREADS BENCH_MODES BENCH_DRIVERS  -> the matrix (guest/bench-matrix.sh)
 #   BENCH_CPU_MS BENCH_ARB_SECS BENCH_ARB_RATE BENCH_DEPTHS BENCH_DEPTH_SECS
 #                -> guest/bench-extra.sh
-#   BENCH_STAGES ("host matrix extra nosmmu")  which stages to run; the others
+#   BENCH_STAGES ("host matrix extra nosmmu msi")  which stages to run; the others
 #                reuse their raw output from an earlier run
 #   BENCH_OUT (.build/bench)
 #   HIDMA_PREBUILT=1  do not run build-all.sh perf first
@@ -21,7 +21,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 out=${BENCH_OUT:-$HIDMA_BUILD/bench}
-stages=${BENCH_STAGES-host matrix extra nosmmu}
+stages=${BENCH_STAGES-host matrix extra nosmmu msi}
 runs=${BENCH_RUNS:-3}
 start=$(date +%s)
 mkdir -p "$out"
@@ -46,8 +46,8 @@ guest_env()
 	printf '%s' "$env"
 }
 
-# guest_stage NAME SCRIPT BUDGET [IOMMU [ENV]]: boot the acpi layout on the
-# perf kernel (with the SMMU unless IOMMU is "none"), run /bench/SCRIPT with
+# guest_stage NAME SCRIPT BUDGET [IOMMU [ENV [LAYOUT]]]: boot LAYOUT (acpi)
+# on the perf kernel (with the SMMU unless IOMMU is "none"), run /bench/SCRIPT with
 # the bench variables and then ENV ("K=V ..." words, which override them),
 # keep its result lines in $out/raw-NAME.txt. They are
 # taken from the console log rather than run-guest's stdout: on the acpi
@@ -57,7 +57,7 @@ guest_env()
 # class (the matrix announces each point with a PT line), within BUDGET s.
 guest_stage()
 {
-	local name=$1 script=$2 budget=$3 iommu=${4:-smmuv3} env=${5:-}
+	local name=$1 script=$2 budget=$3 iommu=${4:-smmuv3} env=${5:-} layout=${6:-acpi}
 	local rc pid n seen console attempt=1
 	local skip=0 avoid="" deadline last lastraw class why
 
@@ -66,8 +66,8 @@ guest_stage()
 	while :; do
 		console="$out/console-$name-$attempt.log"
 		rm -f "$console"
-		log "$name: booting the acpi layout (perf kernel, iommu $iommu), attempt $attempt"
-		HIDMA_PREBUILT=1 "$HIDMA_BENCH/run-guest" --layout acpi --flavour perf \
+		log "$name: booting the $layout layout (perf kernel, iommu $iommu), attempt $attempt"
+		HIDMA_PREBUILT=1 "$HIDMA_BENCH/run-guest" --layout "$layout" --flavour perf \
 			--iommu "$iommu" --timeout $((deadline - $(date +%s))) --log "$console" \
 			--cmd "$(guest_env)${env}BENCH_SKIP=$skip BENCH_AVOID='$avoid' sh /bench/$script" \
 			>/dev/null &
@@ -141,17 +141,29 @@ if has_stage nosmmu; then
 	} > "$out/raw-nosmmu.txt"
 fi
 
-for f in host matrix extra nosmmu; do
+# Our driver on MSI (acpi-msi: QCOM8063 behind the same SMMUv3) at 4 KiB,
+# against the matrix's wired figures of the acpi layout.
+if has_stage msi; then
+	guest_stage msi-guest bench-matrix.sh 300 smmuv3 \
+		"BENCH_DRIVERS=hidma BENCH_OPS=memcpy BENCH_SIZES=4096 BENCH_NCH=1 BENCH_THREADS='1 4' BENCH_MODES=irq " \
+		acpi-msi
+	{
+		grep '^NOTE,' "$out/raw-msi-guest.txt" || true
+		sed -n 's/^RAW,\([^,]*\),hidma,/RAW,\1,hidma-msi,/p' "$out/raw-msi-guest.txt"
+	} > "$out/raw-msi.txt"
+fi
+
+for f in host matrix extra nosmmu msi; do
 	[ -f "$out/raw-$f.txt" ] || log "no $f results (stage not run yet)"
 done
-cat "$out"/raw-{host,matrix,extra,nosmmu}.txt 2>/dev/null > "$out/raw.txt" || true
+cat "$out"/raw-{host,matrix,extra,nosmmu,msi}.txt 2>/dev/null > "$out/raw.txt" || true
 
 python3 - "$out" "$(($(date +%s) - start))" <<'PY'
 import csv, math, os, statistics, sys
 
 out, elapsed = sys.argv[1], int(sys.argv[2])
 USER_HZ = 100
-NAMES = {"hidma": "hidma (ours)", "hidma-nosmmu": "hidma (ours), no SMMU", "hdma": "hdma (in-kernel 6.12)",
+NAMES = {"hidma": "hidma (ours)", "hidma-nosmmu": "hidma (ours), no SMMU", "hidma-msi": "hidma (ours), MSI", "hdma": "hdma (in-kernel 6.12)",
          "cpu-memcpy": "CPU memcpy (guest)", "host-memcpy": "host memcpy"}
 
 raw, mem, ring, arb, notes, depth = {}, [], {}, [], [], {}
@@ -216,7 +228,7 @@ def frange(st, digits=0):
     return "-" if not st else f"{fnum(st[0], digits)} [{fnum(st[1], digits)}-{fnum(st[2], digits)}]"
 
 # ---------------------------------------------------------------- CSV
-order = {"hidma": 0, "hdma": 1, "cpu-memcpy": 2, "host-memcpy": 3, "hidma-nosmmu": 4}
+order = {"hidma": 0, "hdma": 1, "cpu-memcpy": 2, "host-memcpy": 3, "hidma-nosmmu": 4, "hidma-msi": 5}
 keys = sorted(agg, key=lambda k: (order.get(k[0], 9), k[1], k[2], k[3], k[4], k[5]))
 with open(os.path.join(out, "results.csv"), "w", newline="") as fh:
     w = csv.writer(fh)
@@ -375,6 +387,20 @@ if smmu_sizes:
                   f"| {frange(a and a['mbs'], 1)} | {frange(b and b['mbs'], 1)} "
                   f"| {fr(ratio(a and a['mbs'][0], b and b['mbs'][0]))} |")
     md.append("")
+msi_threads = [t for t in (1, 4) if agg.get(("hidma-msi", "memcpy", 4096, 1, t, "irq"))]
+if msi_threads:
+    md.append("## MSI against the wired interrupt (our driver)\n")
+    md.append("memcpy 4 KiB, 1 channel, interrupt mode, channels behind the SMMUv3: the "
+              "matrix's figures on the acpi layout (QCOM8061, wired) against a boot of "
+              "acpi-msi (QCOM8063, one ITS vector per cause), in the same run.\n")
+    md.append("| threads | iops MSI | iops wired | MSI/wired |")
+    md.append("|---|---|---|---|")
+    for t in msi_threads:
+        a = agg.get(("hidma-msi", "memcpy", 4096, 1, t, "irq"))
+        b = agg.get(("hidma", "memcpy", 4096, 1, t, "irq"))
+        md.append(f"| {t} | {frange(a and a['iops'])} | {frange(b and b['iops'])} "
+                  f"| {fr(ratio(a and a['iops'][0], b and b['iops'][0]))} |")
+    md.append("")
 md.append("## Memory per channel\n")
 md.append("Free-memory deltas (/proc/meminfo MemFree, page granular) when the channel "
           "driver probes all channels (minus the module's own size from /proc/modules), "
@@ -455,6 +481,11 @@ for n in sorted(depth):
 for s in smmu_sizes:
     print(f"SMMU cost, memcpy {fsize(s)}: iops with/without SMMU "
           f"{fr(ratio(get('hidma', 'memcpy', s), get('hidma-nosmmu', 'memcpy', s)))}")
+for t in msi_threads:
+    a = agg.get(("hidma-msi", "memcpy", 4096, 1, t, "irq"))
+    b = agg.get(("hidma", "memcpy", 4096, 1, t, "irq"))
+    print(f"MSI against wired, memcpy 4 KiB, {t} thread(s): {frange(a and a['iops'])} against "
+          f"{frange(b and b['iops'])} iops, {fr(ratio(a and a['iops'][0], b and b['iops'][0]))}")
 for r in ar:
     print(f"arbitration {r[0]}: share A {'-' if r[11] is None else f'{r[11]:.1%}'} (expected {r[10]:.1%})")
 print(f"\nresults: {out}/results.md, results.csv, arbitration.csv, iops.png ({elapsed} s)")
