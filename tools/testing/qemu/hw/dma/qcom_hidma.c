@@ -176,6 +176,7 @@ static void hidma_send_msi(QcomHidmaChan *c, uint32_t cause)
     address_space_stl_le(c->as, addr, data, attrs, &res);
     trace_qcom_hidma_msi(c->idx, cause, data, addr, attrs.requester_id, res);
     c->msis++;
+    c->irqs++;
     if (res != MEMTX_OK) {
         c->msi_errors++;
         qemu_log_mask(LOG_GUEST_ERROR, "qcom-hidma: ch%u: MSI write of 0x%x "
@@ -198,9 +199,14 @@ static void hidma_update_irq(QcomHidmaChan *c)
     if (!chan_msi_mode(c)) {
         c->msi_sent = 0;
         trace_qcom_hidma_irq(c->idx, stat, en, !!pending);
+        if (pending && !c->irq_level) {
+            c->irqs++;
+        }
+        c->irq_level = pending;
         qemu_set_irq(c->irq, !!pending);
         return;
     }
+    c->irq_level = false;
     qemu_set_irq(c->irq, 0);
     fresh = pending & ~c->msi_sent;
     c->msi_sent = pending;
@@ -1080,6 +1086,7 @@ static void trca_doorbell_post_write(RegisterInfo *reg, uint64_t val)
 {
     QcomHidmaChan *c = reg_chan(reg);
 
+    c->doorbells++;
     hidma_note_queue_depth(c);
     hidma_update_tr_state(c);
     hidma_kick(c->s);
@@ -1320,6 +1327,7 @@ static uint64_t hidma_chan_read(void *opaque, hwaddr off, unsigned size)
     QcomHidmaChan *c = regs_chan(opaque, &win);
     uint64_t val = register_read_memory(opaque, off, size);
 
+    c->mmio_reads[win]++;
     trace_qcom_hidma_reg_read(c->idx, win_name[win], off, val);
     return val;
 }
@@ -1330,6 +1338,7 @@ static void hidma_chan_write(void *opaque, hwaddr off, uint64_t val,
     int win;
     QcomHidmaChan *c = regs_chan(opaque, &win);
 
+    c->mmio_writes[win]++;
     trace_qcom_hidma_reg_write(c->idx, win_name[win], off, val);
     register_write_memory(opaque, off, val, size);
 }
@@ -1674,6 +1683,12 @@ static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
         { "ring-hwm", offsetof(QcomHidmaChan, ring_hwm) },
         { "msis", offsetof(QcomHidmaChan, msis) },
         { "msi-errors", offsetof(QcomHidmaChan, msi_errors) },
+        { "trca-reads", offsetof(QcomHidmaChan, mmio_reads[0]) },
+        { "evca-reads", offsetof(QcomHidmaChan, mmio_reads[1]) },
+        { "trca-writes", offsetof(QcomHidmaChan, mmio_writes[0]) },
+        { "evca-writes", offsetof(QcomHidmaChan, mmio_writes[1]) },
+        { "doorbells", offsetof(QcomHidmaChan, doorbells) },
+        { "irqs", offsetof(QcomHidmaChan, irqs) },
     };
     g_autofree char *prio = g_strdup_printf("x-ch%u-priority", c->idx);
     g_autofree char *weight = g_strdup_printf("x-ch%u-weight", c->idx);

@@ -539,6 +539,52 @@ static void test_memcpy(void)
     hidma_stop(&h);
 }
 
+/* The driver-cost counters: CPU accesses by window, doorbells, edges */
+static void test_driver_cost(void)
+{
+    static const char *const names[] = {
+        "trca-reads", "evca-reads", "trca-writes", "evca-writes",
+        "doorbells", "irqs",
+    };
+    uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x2000000;
+    uint64_t before[ARRAY_SIZE(names)], delta[ARRAY_SIZE(names)];
+    Hidma h;
+    int i;
+
+    host_start(&h, NULL);
+    gic_intercept(&h);
+    ch_setup(&h, 3, 8);
+    for (i = 0; i < ARRAY_SIZE(names); i++) {
+        before[i] = chprop(&h, 3, names[i]);
+    }
+    put_tre(&h, 3, 0, 3, 64, src, dst);
+    put_tre(&h, 3, 1, 3, 64, src, dst);
+    tr_wr(&h, 3, DOORBELL, TRE_SIZE);
+    g_assert(wait_wp(&h, 3, EVRE_SIZE));
+    /* the line stays up: the second completion is no new interrupt */
+    tr_wr(&h, 3, DOORBELL, 2 * TRE_SIZE);
+    g_assert(wait_wp(&h, 3, 2 * EVRE_SIZE));
+    tr_rd(&h, 3, CTRLSTS);
+    ev_wr(&h, 3, EV_IRQ_CLR, 1);
+    ev_wr(&h, 3, DOORBELL, 2 * EVRE_SIZE);
+    /* cleared: the next completion raises the line again */
+    put_tre(&h, 3, 2, 3, 64, src, dst);
+    tr_wr(&h, 3, DOORBELL, 3 * TRE_SIZE);
+    g_assert(wait_wp(&h, 3, 3 * EVRE_SIZE));
+    for (i = 0; i < ARRAY_SIZE(names); i++) {
+        delta[i] = chprop(&h, 3, names[i]) - before[i];
+    }
+    /* wait_wp reads WRITE_PTR until it moved: at least once per wait */
+    g_assert_cmpint(delta[0], ==, 1);
+    g_assert_cmpint(delta[1], >=, 3);
+    g_assert_cmpint(delta[2], ==, 3);
+    g_assert_cmpint(delta[3], ==, 2);
+    g_assert_cmpint(delta[4], ==, 3);
+    g_assert_cmpint(delta[5], ==, 2);
+    g_assert_cmpint(chprop(&h, 2, "trca-writes"), ==, 0);
+    hidma_stop(&h);
+}
+
 static void test_memset(void)
 {
     Hidma h;
@@ -2183,6 +2229,8 @@ static void test_msi_delivery(void)
     g_assert(wait_wp(&h, 1, 4 * EVRE_SIZE));
     g_assert_cmpint(chprop(&h, 1, "msis"), ==, 4);
     g_assert_cmpint(chprop(&h, 1, "msi-errors"), ==, 1);
+    /* every MSI is an interrupt, and so was the line's one assertion */
+    g_assert_cmpint(chprop(&h, 1, "irqs"), ==, 4 + 1);
     g_assert_cmpint(state_of(tr_rd(&h, 1, CTRLSTS)), ==, ST_ENABLED);
     hidma_stop(&h);
 }
@@ -2294,6 +2342,7 @@ int main(int argc, char **argv)
     qtest_add_func("/qcom-hidma/guest-mode", test_guest_mode);
     qtest_add_func("/qcom-hidma/memcpy", test_memcpy);
     qtest_add_func("/qcom-hidma/memset", test_memset);
+    qtest_add_func("/qcom-hidma/driver-cost", test_driver_cost);
     qtest_add_func("/qcom-hidma/ring-wrap", test_ring_wrap);
     qtest_add_func("/qcom-hidma/error/invalid-opcode",
                    test_err_invalid_opcode);

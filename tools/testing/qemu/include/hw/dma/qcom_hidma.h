@@ -162,6 +162,12 @@ typedef struct QcomHidmaChan {
     uint64_t ring_hwm;          /* most TREs queued at once */
     uint64_t msis;              /* MSI writes issued */
     uint64_t msi_errors;        /* MSI writes the bus refused */
+    /* what the driver costs: CPU accesses by window (trca, evca) */
+    uint64_t mmio_reads[2];
+    uint64_t mmio_writes[2];
+    uint64_t doorbells;         /* TRCA doorbell writes */
+    uint64_t irqs;              /* wired line assertions and MSIs */
+    bool irq_level;             /* the wired line, for counting edges */
     /* MSI: causes signalled and not cleared or masked since */
     uint32_t msi_sent;
 
