@@ -106,11 +106,19 @@ struct hidma_dev;
  * @hdev: the channel
  * @cause: the interrupt cause bit that the vector signals
  * @virq: its Linux interrupt, 0 while no handler is installed
+ * @name: its name in /proc/interrupts
+ * @addr_lo: low word of the message address the MSI core composed
+ * @addr_hi: high word of that address
+ * @data: message data
  */
 struct hidma_msi_vec {
 	struct hidma_dev *hdev;
 	u32 cause;
 	int virq;
+	const char *name;
+	u32 addr_lo;
+	u32 addr_hi;
+	u32 data;
 };
 
 /**

@@ -183,6 +183,16 @@ VISIBLE_IF_KUNIT void hidma_tre_encode(u32 *tre, u32 op, u32 chid, u64 src,
 }
 EXPORT_SYMBOL_IF_KUNIT(hidma_tre_encode);
 
+/* The cause that an event's error info names, or 0 if it names none */
+static u32 hidma_evre_info_cause(u32 word0)
+{
+	u32 info = FIELD_GET(HIDMA_EVRE_ERRINFO, word0);
+	u32 cause = info ? BIT(info + HIDMA_EVRE_ERRINFO_BIAS) : 0;
+
+	return cause & (HIDMA_IRQ_TRE_RD_RESP | HIDMA_IRQ_DATA_RD |
+			HIDMA_IRQ_DATA_WR | HIDMA_IRQ_INVALID_TRE);
+}
+
 /**
  * hidma_evre_result() - decode an event into a dmaengine transfer result
  * @word0: first word of the EVRE, in CPU order
@@ -202,13 +212,10 @@ EXPORT_SYMBOL_IF_KUNIT(hidma_tre_encode);
 VISIBLE_IF_KUNIT enum dmaengine_tx_result hidma_evre_result(u32 word0,
 							    u32 irq_cause)
 {
-	u32 code = FIELD_GET(HIDMA_EVRE_CODE, word0);
-	u32 info = FIELD_GET(HIDMA_EVRE_ERRINFO, word0);
-
-	if (code == HIDMA_EVRE_CODE_OK)
+	if (FIELD_GET(HIDMA_EVRE_CODE, word0) == HIDMA_EVRE_CODE_OK)
 		return DMA_TRANS_NOERROR;
 
-	switch (info ? BIT(info + HIDMA_EVRE_ERRINFO_BIAS) : 0) {
+	switch (hidma_evre_info_cause(word0)) {
 	case HIDMA_IRQ_DATA_RD:
 		return DMA_TRANS_READ_FAILED;
 	case HIDMA_IRQ_DATA_WR:
@@ -225,6 +232,26 @@ VISIBLE_IF_KUNIT enum dmaengine_tx_result hidma_evre_result(u32 word0,
 	return DMA_TRANS_ABORTED;
 }
 EXPORT_SYMBOL_IF_KUNIT(hidma_evre_result);
+
+/**
+ * hidma_evre_needs_stat() - whether only IRQ_STAT can tell an event's cause
+ * @word0: first word of the EVRE, in CPU order
+ * @irq_cause: interrupt causes known when the event is consumed
+ *
+ * An error event that neither its error info nor a known error cause
+ * explains has a cause that may still be pending: an MSI vector signals
+ * only its own cause, and the end of block vector, or the recovery's
+ * reap, can consume the event before the error's interrupt was handled.
+ *
+ * Return: true if IRQ_STAT is to be read for this event.
+ */
+VISIBLE_IF_KUNIT bool hidma_evre_needs_stat(u32 word0, u32 irq_cause)
+{
+	return FIELD_GET(HIDMA_EVRE_CODE, word0) != HIDMA_EVRE_CODE_OK &&
+	       !hidma_evre_info_cause(word0) &&
+	       !(irq_cause & HIDMA_IRQ_ERRORS);
+}
+EXPORT_SYMBOL_IF_KUNIT(hidma_evre_needs_stat);
 
 static u32 hidma_state(void __iomem *base)
 {
@@ -299,6 +326,7 @@ int hidma_ll_init(struct hidma_ll *ll, struct device *dev,
 	ll->trca = trca;
 	ll->evca = evca;
 	ll->nr = nr;
+	raw_spin_lock_init(&ll->msi_lock);
 	/* Coherent allocations are page aligned: ring alignment is met. */
 	ll->tre_ring = dmam_alloc_coherent(dev, nr * HIDMA_TRE_SIZE,
 					   &ll->tre_dma, GFP_KERNEL);
@@ -364,6 +392,7 @@ int hidma_ll_reset(struct hidma_ll *ll)
 	return 0;
 }
 
+/* msi_lock held: the MSI core may update the message at any time */
 static void hidma_ll_write_msi_msg(struct hidma_ll *ll)
 {
 	writel(ll->msi_addr_lo, ll->evca + HIDMA_EVCA_MSI_ADDR_LO);
@@ -383,10 +412,14 @@ static void hidma_ll_write_msi_msg(struct hidma_ll *ll)
 void hidma_ll_set_msi_msg(struct hidma_ll *ll, u32 addr_lo, u32 addr_hi,
 			  u32 data)
 {
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ll->msi_lock, flags);
 	ll->msi_addr_lo = addr_lo;
 	ll->msi_addr_hi = addr_hi;
 	ll->msi_data = data;
 	hidma_ll_write_msi_msg(ll);
+	raw_spin_unlock_irqrestore(&ll->msi_lock, flags);
 }
 
 /**
@@ -428,8 +461,11 @@ int hidma_ll_setup(struct hidma_ll *ll, bool run)
 	val |= FIELD_PREP(HIDMA_INTCTRL_MODE, ll->msi ? HIDMA_INTCTRL_MSI :
 							 HIDMA_INTCTRL_WIRED);
 	writel(val, ll->evca + HIDMA_EVCA_INTCTRL);
-	if (ll->msi)
+	if (ll->msi) {
+		raw_spin_lock_irq(&ll->msi_lock);
 		hidma_ll_write_msi_msg(ll);
+		raw_spin_unlock_irq(&ll->msi_lock);
+	}
 
 	ret = hidma_enable_one(ll->evca);
 	if (!ret && run)
@@ -661,6 +697,8 @@ int hidma_ll_event_head(struct hidma_ll *ll, u32 *head)
  * @cause: interrupt causes pending, used when the event names no cause
  * @error: set when the event reports an error
  *
+ * Reads IRQ_STAT for an error event that neither it nor @cause explains.
+ *
  * Return: the result of the transfer the event belongs to.
  */
 enum dmaengine_tx_result hidma_ll_pop_event(struct hidma_ll *ll, u32 cause,
@@ -677,6 +715,9 @@ enum dmaengine_tx_result hidma_ll_pop_event(struct hidma_ll *ll, u32 cause,
 	 */
 	WRITE_ONCE(slot[0], 0);
 	*error = FIELD_GET(HIDMA_EVRE_CODE, word0) != HIDMA_EVRE_CODE_OK;
+	if (hidma_evre_needs_stat(word0, cause))
+		cause |= readl(ll->evca + HIDMA_EVCA_IRQ_STAT) &
+			 (HIDMA_IRQ_DATA_RD | HIDMA_IRQ_DATA_WR);
 	ll->ev_tail = hidma_ring_next(ll->ev_tail, ll->nr);
 	ll->tre_tail = hidma_ring_next(ll->tre_tail, ll->nr);
 	return hidma_evre_result(word0, cause);

@@ -12,6 +12,7 @@
 
 #include <linux/bits.h>
 #include <linux/dmaengine.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 struct device;
@@ -64,6 +65,8 @@ enum hidma_ch_state {
  * @irq_en: causes enabled in IRQ_EN, kept here to save an MMIO read in
  *	every interrupt
  * @msi: the channel signals MSIs rather than its wired interrupt
+ * @msi_lock: serialises the MSI message between the MSI core's updates,
+ *	which come under the interrupt descriptor's raw lock, and setup
  * @msi_addr_lo: low word of the MSI address of vector 0
  * @msi_addr_hi: high word of that address
  * @msi_data: MSI data of vector 0; the channel adds the cause to it
@@ -83,6 +86,7 @@ struct hidma_ll {
 	u32 ev_tail;
 	u32 irq_en;
 	bool msi;
+	raw_spinlock_t msi_lock;
 	u32 msi_addr_lo;
 	u32 msi_addr_hi;
 	u32 msi_data;
@@ -97,6 +101,7 @@ int hidma_ring_off_to_idx(u32 off, u32 esize, u32 nr, u32 *idx);
 void hidma_tre_encode(u32 *tre, u32 op, u32 chid, u64 src, u64 dst, u32 len);
 u64 hidma_memset_pattern(u8 value);
 enum dmaengine_tx_result hidma_evre_result(u32 word0, u32 irq_cause);
+bool hidma_evre_needs_stat(u32 word0, u32 irq_cause);
 #endif
 
 int hidma_ll_init(struct hidma_ll *ll, struct device *dev,

@@ -179,8 +179,32 @@ static void hidma_pop_event_test(struct kunit *test)
 
 	/* The next lap finds slot 0 cleared */
 	ll.ev_tail = 0;
-	hidma_ll_pop_event(&ll, 0, &error);
+	hidma_ll_pop_event(&ll, HIDMA_IRQ_EV_WR_RESP, &error);
 	KUNIT_EXPECT_TRUE(test, error);
+}
+
+/*
+ * An error event that neither its error info nor a known error cause
+ * explains: its cause may be pending only in IRQ_STAT.
+ */
+static void hidma_evre_needs_stat_test(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, hidma_evre_needs_stat(EVRE(4, 0), 0));
+	KUNIT_EXPECT_TRUE(test, hidma_evre_needs_stat(EVRE(4, 0),
+						      HIDMA_IRQ_EOB));
+	/* Info naming no known cause counts as none */
+	KUNIT_EXPECT_TRUE(test, hidma_evre_needs_stat(EVRE(4, 5), 0));
+	KUNIT_EXPECT_TRUE(test, hidma_evre_needs_stat(EVRE(0, 0), 0));
+	/* A slot skipped by an event write error: that cause explains it */
+	KUNIT_EXPECT_FALSE(test, hidma_evre_needs_stat(EVRE(0, 0),
+						       HIDMA_IRQ_EV_WR_RESP));
+	KUNIT_EXPECT_FALSE(test, hidma_evre_needs_stat(EVRE(1, 0), 0));
+	KUNIT_EXPECT_FALSE(test, hidma_evre_needs_stat(EVRE(4, 3), 0));
+	KUNIT_EXPECT_FALSE(test, hidma_evre_needs_stat(EVRE(4, 6), 0));
+	KUNIT_EXPECT_FALSE(test, hidma_evre_needs_stat(EVRE(4, 0),
+						       HIDMA_IRQ_DATA_WR));
+	KUNIT_EXPECT_FALSE(test, hidma_evre_needs_stat(EVRE(4, 0),
+						       HIDMA_IRQ_DATA_RD));
 }
 
 static void hidma_error_result_test(struct kunit *test)
@@ -202,6 +226,7 @@ static struct kunit_case hidma_ll_cases[] = {
 	KUNIT_CASE(hidma_evre_result_test),
 	KUNIT_CASE(hidma_error_result_test),
 	KUNIT_CASE(hidma_pop_event_test),
+	KUNIT_CASE(hidma_evre_needs_stat_test),
 	{}
 };
 

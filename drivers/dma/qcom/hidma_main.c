@@ -136,22 +136,45 @@ static struct dma_chan *hidma_of_xlate(struct of_phandle_args *spec,
 	return dma_get_slave_channel(&hdev->vc.chan);
 }
 
-/* The channel adds the cause to vector 0's data: vector N is cause N. */
+/* The MSI vectors the driver uses, by the cause they signal */
+static const struct {
+	u32 cause;
+	const char *name;
+} hidma_msi_causes[] = {
+	{ HIDMA_IRQ_EOB, "eob" },
+	{ HIDMA_IRQ_EV_WR_RESP, "event-write" },
+	{ HIDMA_IRQ_TRE_RD_RESP, "tre-read" },
+	{ HIDMA_IRQ_DATA_RD, "data-read" },
+	{ HIDMA_IRQ_DATA_WR, "data-write" },
+	{ HIDMA_IRQ_INVALID_TRE, "invalid-tre" },
+};
+
+/*
+ * Called when the MSI core composes a vector's message, on activation.
+ * The channel adds the cause to vector 0's data: vector N is cause N.
+ */
 static void hidma_write_msi_msg(struct msi_desc *desc, struct msi_msg *msg)
 {
 	struct hidma_dev *hdev = dev_get_drvdata(msi_desc_to_dev(desc));
+	struct hidma_msi_vec *vec;
 
-	if (!desc->msi_index) {
+	/*
+	 * An all-zero message is the MSI core deactivating the vector on
+	 * free: the channel keeps the last valid one, and is stopped by then.
+	 */
+	if (desc->msi_index >= HIDMA_MSI_VECS ||
+	    (!msg->address_lo && !msg->address_hi && !msg->data))
+		return;
+	vec = &hdev->msi_vec[desc->msi_index];
+	vec->addr_lo = msg->address_lo;
+	vec->addr_hi = msg->address_hi;
+	vec->data = msg->data;
+	if (!desc->msi_index)
 		hidma_ll_set_msi_msg(&hdev->ll, msg->address_lo,
 				     msg->address_hi, msg->data);
-		return;
-	}
-	/* A zeroed message is the MSI core deactivating the vector. */
-	if (msg->data && msg->data != hdev->ll.msi_data + desc->msi_index)
-		dev_err(hdev->dev, "MSI vector %u: data 0x%x is not vector 0's plus %u: its cause will be lost\n",
-			desc->msi_index, msg->data, desc->msi_index);
 }
 
+/* Handlers and names of the MSI vectors, as far as they were set up */
 static void hidma_free_msi_handlers(struct hidma_dev *hdev)
 {
 	struct hidma_msi_vec *vec;
@@ -160,37 +183,85 @@ static void hidma_free_msi_handlers(struct hidma_dev *hdev)
 		if (vec->virq)
 			free_irq(vec->virq, vec);
 		vec->virq = 0;
+		devm_kfree(hdev->dev, vec->name);
+		vec->name = NULL;
 	}
 }
 
-/* One vector per cause, handlers for the causes the driver enables. */
-static int hidma_request_msi(struct hidma_dev *hdev)
+/*
+ * The channel derives vector N's message from vector 0's (the end of
+ * block's, cause bit 0): each vector the driver uses must have vector 0's
+ * address, and its data plus N.
+ */
+
+static int hidma_check_msi_msgs(struct hidma_dev *hdev)
 {
-	unsigned long causes = HIDMA_IRQ_ALL;
-	unsigned int bit;
-	int virq, ret;
+	const struct hidma_msi_vec *first = &hdev->msi_vec[0], *vec;
+	unsigned int i, bit;
 
-	for_each_set_bit(bit, &causes, HIDMA_MSI_VECS) {
-		struct hidma_msi_vec *vec = &hdev->msi_vec[bit];
-
-		vec->hdev = hdev;
-		vec->cause = BIT(bit);
-		virq = msi_get_virq(hdev->dev, bit);
-		if (!virq)
-			return -ENXIO;
-		ret = request_irq(virq, hidma_msi_irq, 0, dev_name(hdev->dev),
-				  vec);
-		if (ret)
-			return ret;
-		vec->virq = virq;
+	for (i = 0; i < ARRAY_SIZE(hidma_msi_causes); i++) {
+		bit = __ffs(hidma_msi_causes[i].cause);
+		vec = &hdev->msi_vec[bit];
+		if (vec->addr_lo != first->addr_lo ||
+		    vec->addr_hi != first->addr_hi ||
+		    vec->data != first->data + bit ||
+		    (!vec->addr_lo && !vec->addr_hi)) {
+			dev_info(hdev->dev, "MSI vector %u: message 0x%08x%08x/0x%x is not vector 0's plus %u: using the wired interrupt\n",
+				 bit, vec->addr_hi, vec->addr_lo, vec->data, bit);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
 
 /*
+ * One vector per cause. Requesting a vector activates it: the MSI core
+ * then composes its message, which the channel is programmed with.
+ */
+static int hidma_request_msi(struct hidma_dev *hdev)
+{
+	unsigned int i, bit;
+	int virq, ret;
+
+	for (i = 0; i < ARRAY_SIZE(hidma_msi_causes); i++) {
+		struct hidma_msi_vec *vec;
+
+		bit = __ffs(hidma_msi_causes[i].cause);
+		vec = &hdev->msi_vec[bit];
+		vec->hdev = hdev;
+		vec->cause = hidma_msi_causes[i].cause;
+		virq = msi_get_virq(hdev->dev, bit);
+		if (!virq) {
+			dev_info(hdev->dev, "MSI vector %u has no interrupt: using the wired interrupt\n",
+				 bit);
+			return -ENXIO;
+		}
+		vec->name = devm_kasprintf(hdev->dev, GFP_KERNEL, "%s:%s",
+					   dev_name(hdev->dev),
+					   hidma_msi_causes[i].name);
+		if (!vec->name)
+			return -ENOMEM;
+		ret = request_irq(virq, hidma_msi_irq, 0, vec->name, vec);
+		if (ret) {
+			dev_err(hdev->dev, "cannot request MSI vector %u: %pe\n",
+				bit, ERR_PTR(ret));
+			return ret;
+		}
+		vec->virq = virq;
+	}
+	return hidma_check_msi_msgs(hdev);
+}
+
+/* Undoes hidma_pick_irq(): the MSI vectors, if it got them */
+static void hidma_free_vectors(struct hidma_dev *hdev)
+{
+	if (hdev->ll.msi)
+		platform_device_msi_free_irqs_all(hdev->dev);
+}
+
+/*
  * MSI on the revisions that have it, if the platform gives vectors;
- * else the wired interrupt. Only decides and allocates: the handlers
- * come once the channel is set up.
+ * else the wired interrupt. Only decides and allocates vectors.
  */
 static int hidma_pick_irq(struct hidma_dev *hdev, struct platform_device *pdev,
 			  bool msi_capable)
@@ -213,24 +284,33 @@ static int hidma_pick_irq(struct hidma_dev *hdev, struct platform_device *pdev,
 	return hdev->irq < 0 ? hdev->irq : 0;
 }
 
-static int hidma_request_irqs(struct hidma_dev *hdev)
+/*
+ * Installs the handlers. MSI vectors that the channel cannot signal
+ * correctly are given back for the wired interrupt.
+ */
+static int hidma_request_irqs(struct hidma_dev *hdev,
+			      struct platform_device *pdev)
 {
 	int ret;
 
-	if (!hdev->ll.msi) {
-		ret = request_irq(hdev->irq, hidma_irq, 0, dev_name(hdev->dev),
-				  hdev);
-		if (ret)
-			dev_err(hdev->dev, "cannot request irq %d: %pe\n",
-				hdev->irq, ERR_PTR(ret));
-		return ret;
-	}
-	ret = hidma_request_msi(hdev);
-	if (ret) {
-		dev_err(hdev->dev, "cannot request the MSI vectors: %pe\n",
-			ERR_PTR(ret));
+	if (hdev->ll.msi) {
+		ret = hidma_request_msi(hdev);
+		if (!ret)
+			return 0;
 		hidma_free_msi_handlers(hdev);
+		/* Anything but unusable vectors is an error of its own. */
+		if (ret != -EINVAL && ret != -ENXIO)
+			return ret;
+		hidma_free_vectors(hdev);
+		hdev->ll.msi = false;
+		hdev->irq = platform_get_irq(pdev, 0);
+		if (hdev->irq < 0)
+			return hdev->irq;
 	}
+	ret = request_irq(hdev->irq, hidma_irq, 0, dev_name(hdev->dev), hdev);
+	if (ret)
+		dev_err(hdev->dev, "cannot request irq %d: %pe\n", hdev->irq,
+			ERR_PTR(ret));
 	return ret;
 }
 
@@ -241,13 +321,6 @@ static void hidma_free_handlers(struct hidma_dev *hdev)
 		hidma_free_msi_handlers(hdev);
 	else
 		free_irq(hdev->irq, hdev);
-}
-
-/* Undoes hidma_pick_irq(): the MSI vectors, if it got them */
-static void hidma_free_vectors(struct hidma_dev *hdev)
-{
-	if (hdev->ll.msi)
-		platform_device_msi_free_irqs_all(hdev->dev);
 }
 
 static ssize_t chid_show(struct device *dev, struct device_attribute *attr,
@@ -323,30 +396,33 @@ static int hidma_probe(struct platform_device *pdev)
 	if (ret)
 		goto err_free;
 
+	/*
+	 * Handlers before the setup, which programs the MSI message that
+	 * requesting vector 0 composes. They ignore the channel until it
+	 * runs. Not device-managed: the handlers must be gone before the
+	 * channel can be freed, which may happen before devres runs on this
+	 * device's error path.
+	 */
+	hidma_ll_irq_mask(&hdev->ll);
+	ret = hidma_request_irqs(hdev, pdev);
+	if (ret)
+		goto err_msi;
+
 	ret = hidma_ll_setup(&hdev->ll, true);
 	if (ret == -EAGAIN) {
 		ret = dev_err_probe(dev, -EPROBE_DEFER,
 				    "channel %u stays disabled: management block not enabled yet\n",
 				    hdev->chid);
-		goto err_msi;
+		goto err_reset;
 	}
 	if (ret) {
 		dev_err_probe(dev, ret, "channel %u setup failed\n",
 			      hdev->chid);
-		goto err_msi;
+		goto err_reset;
 	}
 	spin_lock_irq(&hdev->vc.lock);
 	hidma_set_state(hdev, HIDMA_RUNNING);
 	spin_unlock_irq(&hdev->vc.lock);
-
-	/*
-	 * Not device-managed: the handler must be gone before the channel
-	 * can be freed, which may happen before devres runs on this
-	 * device's error path.
-	 */
-	ret = hidma_request_irqs(hdev);
-	if (ret)
-		goto err_reset;
 
 	pm_runtime_set_autosuspend_delay(dev, HIDMA_AUTOSUSPEND_MS);
 	pm_runtime_use_autosuspend(dev);
@@ -383,10 +459,10 @@ static int hidma_probe(struct platform_device *pdev)
 
 err_unregister:
 	/* Calls hidma_release() once nobody else holds the device. */
-	hidma_free_handlers(hdev);
-	hidma_free_vectors(hdev);
 	pm_runtime_disable(dev);
 	hidma_power_down(hdev, HIDMA_GONE);
+	hidma_free_handlers(hdev);
+	hidma_free_vectors(hdev);
 	pm_runtime_put_noidle(dev);
 	pm_runtime_set_suspended(dev);
 	pm_runtime_dont_use_autosuspend(dev);
@@ -398,10 +474,15 @@ err_pm:
 	pm_runtime_put_noidle(dev);
 	pm_runtime_set_suspended(dev);
 	pm_runtime_dont_use_autosuspend(dev);
-	hidma_free_handlers(hdev);
+	/* No client: no transfer to abort, and no recovery from now on. */
+	spin_lock_irq(&hdev->vc.lock);
+	hidma_set_state(hdev, HIDMA_GONE);
+	spin_unlock_irq(&hdev->vc.lock);
 	cancel_work_sync(&hdev->recover_work);
 err_reset:
+	/* Stopped before its vectors go: no MSI to a stale address. */
 	hidma_ll_reset(&hdev->ll);
+	hidma_free_handlers(hdev);
 err_msi:
 	hidma_free_vectors(hdev);
 err_free:
@@ -429,9 +510,10 @@ static void hidma_remove(struct platform_device *pdev)
 	spin_lock_irq(&hdev->vc.lock);
 	hidma_ll_irq_mask(&hdev->ll);
 	spin_unlock_irq(&hdev->vc.lock);
+	hidma_power_down(hdev, HIDMA_GONE);
+	/* Only now: the stopped channel sends no MSI to a freed vector. */
 	hidma_free_handlers(hdev);
 	hidma_free_vectors(hdev);
-	hidma_power_down(hdev, HIDMA_GONE);
 
 	/*
 	 * A client's runtime PM reference stays until it releases the
