@@ -13,7 +13,8 @@
 #   BENCH_THREADS BENCH_MODES BENCH_DRIVERS  -> the matrix (guest/bench-matrix.sh)
 #   BENCH_CPU_MS BENCH_ARB_SECS BENCH_ARB_RATE BENCH_DEPTHS BENCH_DEPTH_SECS
 #                -> guest/bench-extra.sh
-#   BENCH_STAGES ("host matrix extra nosmmu msi")  which stages to run; the others
+#   BENCH_COST_TRES -> guest/bench-cost.sh
+#   BENCH_STAGES ("host matrix extra nosmmu msi cost")  which stages to run; the others
 #                reuse their raw output from an earlier run
 #   BENCH_OUT (.build/bench)
 #   HIDMA_PREBUILT=1  do not run build-all.sh perf first
@@ -21,7 +22,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 out=${BENCH_OUT:-$HIDMA_BUILD/bench}
-stages=${BENCH_STAGES-host matrix extra nosmmu msi}
+stages=${BENCH_STAGES-host matrix extra nosmmu msi cost}
 runs=${BENCH_RUNS:-3}
 start=$(date +%s)
 mkdir -p "$out"
@@ -40,7 +41,7 @@ guest_env()
 	local v env=""
 	for v in BENCH_RUNS BENCH_SECS BENCH_SIZES BENCH_OPS BENCH_NCH BENCH_THREADS \
 		BENCH_MODES BENCH_DRIVERS BENCH_CPU_MS BENCH_ARB_SECS BENCH_ARB_RATE \
-		BENCH_DEPTHS BENCH_DEPTH_SECS; do
+		BENCH_DEPTHS BENCH_DEPTH_SECS BENCH_COST_TRES; do
 		[ -n "${!v:-}" ] && env+="$v='${!v}' "
 	done
 	printf '%s' "$env"
@@ -85,7 +86,7 @@ guest_stage()
 		rc=0
 		wait "$pid" || rc=$?
 		sed -n '/HIDMA-BEGIN$/,/^HIDMA-END rc=/p' "$console" 2>/dev/null |
-			grep -E '^(RAW|MEM|RING|ARB|DEPTH|NOTE|SPLAT),' >> "$out/raw-$name.txt" || true
+			grep -E '^(RAW|MEM|RING|ARB|DEPTH|COST|NOTE|SPLAT),' >> "$out/raw-$name.txt" || true
 		[ "$rc" = 0 ] && break
 		log "$name: guest exit status $rc (console: $console)"
 		why=$(grep -m1 -E 'Internal error|Kernel panic|BUG:|Unable to handle|blocked for more' \
@@ -153,10 +154,14 @@ if has_stage msi; then
 	} > "$out/raw-msi.txt"
 fi
 
-for f in host matrix extra nosmmu msi; do
+# What each driver costs per transfer, counted by the model (acpi layout,
+# both drivers): MMIO accesses, doorbells and interrupts at depth 1 and 16.
+has_stage cost && guest_stage cost bench-cost.sh 300
+
+for f in host matrix extra nosmmu msi cost; do
 	[ -f "$out/raw-$f.txt" ] || log "no $f results (stage not run yet)"
 done
-cat "$out"/raw-{host,matrix,extra,nosmmu,msi}.txt 2>/dev/null > "$out/raw.txt" || true
+cat "$out"/raw-{host,matrix,extra,nosmmu,msi,cost}.txt 2>/dev/null > "$out/raw.txt" || true
 
 python3 - "$out" "$(($(date +%s) - start))" <<'PY'
 import csv, math, os, statistics, sys
@@ -166,7 +171,7 @@ USER_HZ = 100
 NAMES = {"hidma": "hidma (ours)", "hidma-nosmmu": "hidma (ours), no SMMU", "hidma-msi": "hidma (ours), MSI", "hdma": "hdma (in-kernel 6.12)",
          "cpu-memcpy": "CPU memcpy (guest)", "host-memcpy": "host memcpy"}
 
-raw, mem, ring, arb, notes, depth = {}, [], {}, [], [], {}
+raw, mem, ring, arb, notes, depth, cost = {}, [], {}, [], [], {}, {}
 for line in open(os.path.join(out, "raw.txt"), errors="replace"):
     f = line.strip().split(",")
     try:
@@ -180,6 +185,8 @@ for line in open(os.path.join(out, "raw.txt"), errors="replace"):
         elif f[0] == "DEPTH" and len(f) == 13:
             iops, kbs = float(f[10]), float(f[11])
             depth.setdefault(int(f[1]), []).append((iops, kbs * 1024 / 1e6, int(f[9])))
+        elif f[0] == "COST" and len(f) == 11:
+            cost[(f[1], int(f[2]))] = [int(v) for v in f[3:]]
         elif f[0] == "RING" and len(f) == 4:
             ring[f[2]] = int(f[3])
         elif f[0] == "ARB" and len(f) >= 10:
@@ -226,6 +233,15 @@ def fsize(s):
 
 def frange(st, digits=0):
     return "-" if not st else f"{fnum(st[0], digits)} [{fnum(st[1], digits)}-{fnum(st[2], digits)}]"
+
+COST_COLS = ("MMIO reads", "MMIO writes", "doorbells", "interrupts")
+
+def per_tre(c):
+    """Counts per completed transfer: reads, writes, doorbells, interrupts."""
+    n = c[0]
+    if not n:
+        return None
+    return ((c[1] + c[2]) / n, (c[3] + c[4]) / n, c[5] / n, c[6] / n)
 
 # ---------------------------------------------------------------- CSV
 order = {"hidma": 0, "hdma": 1, "cpu-memcpy": 2, "host-memcpy": 3, "hidma-nosmmu": 4, "hidma-msi": 5}
@@ -307,6 +323,17 @@ if cpu:
     gm = math.exp(sum(math.log(max(r, 1e-9)) for _, r in cpu) / len(cpu))
     targets.append(("CPU time per transfer below in-kernel (irq mode)", all(r < 1.0 for _, r in cpu),
                     f"{sum(r < 1.0 for _, r in cpu)}/{len(cpu)} points lower; geometric mean ours/in-kernel {gm:.2f}x"))
+for d in (1, 16):
+    o, k = cost.get(("hidma", d)), cost.get(("hdma", d))
+    po, pk = o and per_tre(o), k and per_tre(k)
+    if po and pk:
+        rr = ratio(po[0], pk[0])
+        targets.append((f"MMIO reads per transfer at depth {d}: at most 0.25x in-kernel",
+                        rr is not None and rr <= 0.25,
+                        f"{po[0]:.2f} ours, {pk[0]:.2f} in-kernel ({fr(rr)})"))
+    if d == 16 and po:
+        targets.append(("interrupts per transfer at depth 16: at most 0.5", po[3] <= 0.5,
+                        f"{po[3]:.2f} ours" + (f", {pk[3]:.2f} in-kernel" if pk else "")))
 ar = arb_rows()
 if ar:
     ok = all(r[12] is not None and abs(r[12]) <= 0.10 for r in ar)
@@ -400,6 +427,23 @@ if msi_threads:
         b = agg.get(("hidma", "memcpy", 4096, 1, t, "irq"))
         md.append(f"| {t} | {frange(a and a['iops'])} | {frange(b and b['iops'])} "
                   f"| {fr(ratio(a and a['iops'][0], b and b['iops'][0]))} |")
+    md.append("")
+if cost:
+    md.append("## What each driver costs per transfer, counted by the model\n")
+    md.append("dmatest memcpy, 4 KiB, one channel, interrupt mode, acpi layout, both drivers "
+              "given 32 descriptors; the model's counters (`x-ch<N>-trca-reads`, "
+              "`-evca-reads`, `-trca-writes`, `-evca-writes`, `-doorbells`, `-irqs`) over "
+              "the run, divided by the transfers it completed. Counts, not timings: they "
+              "hold on silicon, where one MMIO read costs hundreds of nanoseconds.\n")
+    md.append("| depth | driver | transfers | " + " | ".join(f"{c}/transfer" for c in COST_COLS)
+              + " | reads TRCA+EVCA | failures |")
+    md.append("|---|---|---|---|---|---|---|---|---|")
+    for (drv, d) in sorted(cost, key=lambda k: (k[1], order.get(k[0], 9))):
+        c = cost[(drv, d)]
+        p = per_tre(c)
+        md.append(f"| {d} | {NAMES.get(drv, drv)} | {c[0]:,} | "
+                  + " | ".join("-" if p is None else f"{v:.2f}" for v in p)
+                  + f" | {c[1]:,}+{c[2]:,} | {c[7]} |")
     md.append("")
 md.append("## Memory per channel\n")
 md.append("Free-memory deltas (/proc/meminfo MemFree, page granular) when the channel "
