@@ -13,7 +13,7 @@
 #   BENCH_THREADS BENCH_MODES BENCH_DRIVERS  -> the matrix (guest/bench-matrix.sh)
 #   BENCH_CPU_MS BENCH_ARB_SECS BENCH_ARB_RATE BENCH_DEPTHS BENCH_DEPTH_SECS
 #                -> guest/bench-extra.sh
-#   BENCH_COST_TRES -> guest/bench-cost.sh
+#   BENCH_COST_TRES BENCH_TIME_TRES -> guest/bench-cost.sh
 #   BENCH_STAGES ("host matrix extra nosmmu msi cost")  which stages to run; the others
 #                reuse their raw output from an earlier run
 #   BENCH_OUT (.build/bench)
@@ -41,7 +41,7 @@ guest_env()
 	local v env=""
 	for v in BENCH_RUNS BENCH_SECS BENCH_SIZES BENCH_OPS BENCH_NCH BENCH_THREADS \
 		BENCH_MODES BENCH_DRIVERS BENCH_CPU_MS BENCH_ARB_SECS BENCH_ARB_RATE \
-		BENCH_DEPTHS BENCH_DEPTH_SECS BENCH_COST_TRES; do
+		BENCH_DEPTHS BENCH_DEPTH_SECS BENCH_COST_TRES BENCH_TIME_TRES; do
 		[ -n "${!v:-}" ] && env+="$v='${!v}' "
 	done
 	printf '%s' "$env"
@@ -86,7 +86,7 @@ guest_stage()
 		rc=0
 		wait "$pid" || rc=$?
 		sed -n '/HIDMA-BEGIN$/,/^HIDMA-END rc=/p' "$console" 2>/dev/null |
-			grep -E '^(RAW|MEM|RING|ARB|DEPTH|COST|NOTE|SPLAT),' >> "$out/raw-$name.txt" || true
+			grep -E '^(RAW|MEM|RING|ARB|DEPTH|COST|TIME|NOTE|SPLAT),' >> "$out/raw-$name.txt" || true
 		[ "$rc" = 0 ] && break
 		log "$name: guest exit status $rc (console: $console)"
 		why=$(grep -m1 -E 'Internal error|Kernel panic|BUG:|Unable to handle|blocked for more' \
@@ -171,7 +171,7 @@ USER_HZ = 100
 NAMES = {"hidma": "hidma (ours)", "hidma-nosmmu": "hidma (ours), no SMMU", "hidma-msi": "hidma (ours), MSI", "hdma": "hdma (in-kernel 6.12)",
          "cpu-memcpy": "CPU memcpy (guest)", "host-memcpy": "host memcpy"}
 
-raw, mem, ring, arb, notes, depth, cost = {}, [], {}, [], [], {}, {}
+raw, mem, ring, arb, notes, depth, cost, times = {}, [], {}, [], [], {}, {}, {}
 for line in open(os.path.join(out, "raw.txt"), errors="replace"):
     f = line.strip().split(",")
     try:
@@ -187,6 +187,8 @@ for line in open(os.path.join(out, "raw.txt"), errors="replace"):
             depth.setdefault(int(f[1]), []).append((iops, kbs * 1024 / 1e6, int(f[9])))
         elif f[0] == "COST" and len(f) == 11:
             cost[(f[1], int(f[2]))] = [int(v) for v in f[3:]]
+        elif f[0] == "TIME" and len(f) == 7:
+            times[f[1]] = [int(v) for v in f[2:]]
         elif f[0] == "RING" and len(f) == 4:
             ring[f[2]] = int(f[3])
         elif f[0] == "ARB" and len(f) >= 10:
@@ -242,6 +244,13 @@ def per_tre(c):
     if not n:
         return None
     return ((c[1] + c[2]) / n, (c[3] + c[4]) / n, c[5] / n, c[6] / n)
+
+def ns_per_tre(t):
+    """Submit path and interrupt handler ns per transfer, and their sum."""
+    if not (t and t[0] and t[2]):
+        return None
+    sub, irq = t[1] / t[0], t[3] / t[2]
+    return sub, irq, sub + irq
 
 # ---------------------------------------------------------------- CSV
 order = {"hidma": 0, "hdma": 1, "cpu-memcpy": 2, "host-memcpy": 3, "hidma-nosmmu": 4, "hidma-msi": 5}
@@ -334,6 +343,13 @@ for d in (1, 16):
     if d == 16 and po:
         targets.append(("interrupts per transfer at depth 16: at most 0.5", po[3] <= 0.5,
                         f"{po[3]:.2f} ours" + (f", {pk[3]:.2f} in-kernel" if pk else "")))
+to, tk = ns_per_tre(times.get("hidma")), ns_per_tre(times.get("hdma"))
+if to and tk:
+    rr = ratio(to[2], tk[2])
+    targets.append(("guest CPU ns per transfer in the driver's submit and interrupt paths: "
+                    "at most 0.5x in-kernel", rr is not None and rr <= 0.5,
+                    f"{to[2]:,.0f} ns ours ({to[0]:,.0f} submit + {to[1]:,.0f} interrupt), "
+                    f"{tk[2]:,.0f} in-kernel ({tk[0]:,.0f} + {tk[1]:,.0f}): {fr(rr)}"))
 ar = arb_rows()
 if ar:
     ok = all(r[12] is not None and abs(r[12]) <= 0.10 for r in ar)
@@ -444,6 +460,26 @@ if cost:
         md.append(f"| {d} | {NAMES.get(drv, drv)} | {c[0]:,} | "
                   + " | ".join("-" if p is None else f"{v:.2f}" for v in p)
                   + f" | {c[1]:,}+{c[2]:,} | {c[7]} |")
+    md.append("")
+if times:
+    md.append("## Guest CPU time in each driver's own paths\n")
+    md.append("One transfer at a time (memcpy, 4 KiB, one channel, acpi layout, perf kernel "
+              "with its tracepoints off but for this run). Submit: prep, `tx_submit` and "
+              "`issue_pending` timed around the calls by one client for both drivers "
+              "(`bench_submit.ko`). Interrupt: handler entry to exit of the channel's "
+              "interrupts (`irq_handler_entry`/`irq_handler_exit`, microsecond stamps) during "
+              "a dmatest run, per completed transfer; the completion callbacks run later, "
+              "from the virt-dma or the driver's tasklet, and are not in it. Under TCG "
+              "these are emulated nanoseconds: compare the drivers, not the numbers with "
+              "silicon.\n")
+    md.append("| driver | submits | submit ns/transfer | handlers | transfers | "
+              "interrupt ns/transfer | sum ns/transfer |")
+    md.append("|---|---|---|---|---|---|---|")
+    for drv in sorted(times, key=lambda d: order.get(d, 9)):
+        t, v = times[drv], ns_per_tre(times[drv])
+        md.append(f"| {NAMES.get(drv, drv)} | {t[0]:,} | "
+                  f"{'-' if not v else f'{v[0]:,.0f}'} | {t[4]:,} | {t[2]:,} | "
+                  f"{'-' if not v else f'{v[1]:,.0f}'} | {'-' if not v else f'{v[2]:,.0f}'} |")
     md.append("")
 md.append("## Memory per channel\n")
 md.append("Free-memory deltas (/proc/meminfo MemFree, page granular) when the channel "

@@ -9,11 +9,19 @@
 # One line per driver and depth:
 #   COST,<driver>,<depth>,<tres>,<trca reads>,<evca reads>,<trca writes>,
 #       <evca writes>,<doorbells>,<interrupts>,<failures>
-# Environment: BENCH_COST_TRES [1600] transfers per point.
+# Then the guest CPU time of each driver's own paths, one transfer at a
+# time: the submit path (prep to issue_pending's return, bench_submit.ko)
+# and the interrupt path (the irq_handler_entry/exit tracepoints of the
+# channel's interrupts during a dmatest run):
+#   TIME,<driver>,<submits>,<submit ns>,<tres>,<handler ns>,<handlers>
+# Environment: BENCH_COST_TRES [1600] transfers per cost point,
+# BENCH_TIME_TRES [400] per timing run.
 # shellcheck source=/dev/null # in the initramfs
 . /bench/bench-lib.sh
 
 TRES=${BENCH_COST_TRES:-1600}
+TIME_TRES=${BENCH_TIME_TRES:-400}
+TRACE=/sys/kernel/tracing
 COUNTERS="tres-completed trca-reads evca-reads trca-writes evca-writes doorbells irqs"
 
 # Every counter summed over all channels: only the measured one moves.
@@ -55,6 +63,75 @@ cost_point()
 	}'
 }
 
+# The time from each handler entry of the channels' interrupts to the
+# exit that follows on the same CPU (hard interrupts do not nest), in ns
+# and how many: "NS N". The trace prints microseconds.
+handler_time()
+{
+	awk '
+	function ts(line) {
+		if (!match(line, / [0-9]+\.[0-9]+: /))
+			return -1
+		return substr(line, RSTART + 1, RLENGTH - 3) + 0
+	}
+	function cpu(line) {
+		match(line, /\[[0-9]+\]/)
+		return substr(line, RSTART, RLENGTH)
+	}
+	/ irq_handler_entry: / { start[cpu($0)] = ts($0); next }
+	/ irq_handler_exit: / {
+		c = cpu($0)
+		if (c in start) {
+			ns += (ts($0) - start[c]) * 1e9
+			n++
+			delete start[c]
+		}
+	}
+	END { printf "%d %d\n", ns, n }' "$TRACE/trace"
+}
+
+time_point()
+{
+	local drv=$1 chan=$2 mark sub before after irq ev
+
+	[ -d "$TRACE/events/irq" ] || mount -t tracefs nodev "$TRACE" 2>/dev/null
+	if [ ! -d "$TRACE/events/irq" ]; then
+		echo "NOTE,cost: no irq tracepoints in this kernel: no timings"
+		return 1
+	fi
+	mark=$(bench_kmsg_mark)
+	insmod "$HIDMA_MODDIR/bench_submit.ko" channel="$chan" \
+		count="$TIME_TRES" size=4096 || return 1
+	rmmod bench_submit
+	sub=$(bench_kmsg_since "$mark" |
+		sed -n 's/.*bench_submit: SUBMIT,[^,]*,\([0-9]*\),\([0-9]*\)$/\1,\2/p')
+	[ -n "$sub" ] || return 1
+
+	ev=$TRACE/events/irq
+	echo 0 > "$TRACE/tracing_on"
+	echo 4096 > "$TRACE/buffer_size_kb"
+	: > "$TRACE/trace"
+	# ours names its interrupts after the device, the in-kernel one
+	# "qcom-hidma"
+	echo 'name ~ "qcom-hidma*" || name ~ "QCOM806*"' > "$ev/irq_handler_entry/filter"
+	echo 1 > "$ev/irq_handler_entry/enable"
+	echo 1 > "$ev/irq_handler_exit/enable"
+	bench_dmatest_setup memcpy 4096 1 irq "$TIME_TRES" "$chan" || return 1
+	before=$(cost_snapshot) || return 1
+	echo 1 > "$TRACE/tracing_on"
+	bench_dmatest_go 1
+	echo 0 > "$TRACE/tracing_on"
+	after=$(cost_snapshot) || return 1
+	echo 0 > "$ev/irq_handler_entry/enable"
+	echo 0 > "$ev/irq_handler_exit/enable"
+	echo 0 > "$ev/irq_handler_entry/filter"
+	irq=$(handler_time)
+	: > "$TRACE/trace"
+	# tres-completed is the first counter of each snapshot
+	echo "TIME,$drv,$sub,$(echo "$before $after" |
+		awk '{ print $(NF / 2 + 1) - $1 }'),${irq% *},${irq#* }"
+}
+
 bench_guard
 bench_kmsg_start
 modprobe dmatest || exit 1
@@ -81,6 +158,10 @@ for drv in hidma hdma; do
 				status=1
 			}
 		done
+		time_point "$drv" "$chan" || {
+			echo "NOTE,cost: $drv timing failed"
+			status=1
+		}
 	fi
 	case "$drv" in
 	hidma) rmmod hidma && rmmod hidma_mgmt ;;
