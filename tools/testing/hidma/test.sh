@@ -118,7 +118,7 @@ job_add "chan-msi on host-msi without an ITS" "$run" --layout host-msi --its off
 	--timeout 600 --cmd "sh /selftests/chan-msi.sh"
 
 # The demo boots twice in a row: start it early.
-job_add "make demo" "$HIDMA_BENCH/demo.sh"
+job_add "make demo" env HIDMA_DEMO_COPIES=20 "$HIDMA_BENCH/demo.sh"
 
 # In-guest suites, on the layouts each one names; the longest (by their
 # timeout) first, so that the two slots finish together.

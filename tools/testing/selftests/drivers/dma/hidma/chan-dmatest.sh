@@ -1,20 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# dmatest memcpy and memset on every HIDMA channel at once: 300
+# dmatest memcpy and memset on every HIDMA channel at once: 120
 # iterations per thread, 4 threads per channel, every summary line with
 # 0 failures and one summary line per thread (1 KiB buffers: dmatest
 # fills and checks its whole buffers on the CPU, which under TCG + KASAN
 # costs more than the copies). The model's counters must show that the
 # channels really moved the data. (The guest layout runs the same data
-# path without hidma_mgmt; chan-client, chan-pm and chan-recovery cover
+# path without hidma_mgmt; chan-highmem, chan-recovery and kunit cover
 # it there. On the acpi layout only the probe differs: chan-iommu,
 # fidelity, chan-pm and vfio-platform move data on its channels. On
 # host-msi and acpi-msi every completion arrives by MSI.)
 # hidma-layouts: host host-msi acpi-msi
-# hidma-timeout: 2400
+# hidma-timeout: 1200
 . "$(dirname "$0")/lib.sh"
 
-ITER=300
+ITER=120
 THREADS=4
 
 # tres_total: sum of tres-completed over the model's channels

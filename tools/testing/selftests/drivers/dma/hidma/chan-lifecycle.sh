@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# 12 load/unload cycles of hidma.ko and 12 unbind/bind cycles of its
+# 10 load/unload cycles of hidma.ko and 10 unbind/bind cycles of its
 # channels (each unbound twice), some of them with a client streaming
 # transfers on the channel while it is unbound. Nothing may crash, hang or leak (the bench scans
 # the log and kmemleak), and every channel works at the end. On the host
@@ -11,7 +11,7 @@
 # hidma-timeout: 1200
 . "$(dirname "$0")/lib.sh"
 
-CYCLES=12
+CYCLES=10
 CLIENT=hidma_test_client
 P=/sys/module/$CLIENT/parameters
 DRV=/sys/bus/platform/drivers/hidma

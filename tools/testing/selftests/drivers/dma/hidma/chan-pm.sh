@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runtime PM of the channels: idle channels autosuspend; a client makes
 # its channel active and the channel works after every resume (the rings
-# are reprogrammed); released channels suspend again.
-# hidma-layouts: host guest acpi
+# are reprogrammed); released channels suspend again. On host (devicetree)
+# and acpi: the guest layout's channels suspend and resume the same way.
+# hidma-layouts: host acpi
 # hidma-timeout: 600
 . "$(dirname "$0")/lib.sh"
 

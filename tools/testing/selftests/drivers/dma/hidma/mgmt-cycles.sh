@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# 30 load/unload and 30 unbind/bind cycles of hidma_mgmt: every bind
+# 15 load/unload and 15 unbind/bind cycles of hidma_mgmt: every bind
 # brings back the whole sysfs tree and the firmware configuration, and
 # kmemleak finds nothing afterwards (the bench also scans the log). The
 # acpi layout differs only in probe, which mgmt-sysfs and mgmt-live
@@ -9,7 +9,7 @@
 # hidma-timeout: 600
 . "$(dirname "$0")/lib.sh"
 
-CYCLES=30
+CYCLES=15
 DRV=/sys/bus/platform/drivers/hidma-mgmt
 
 # tree_ok DIR: the attributes and every chanops/chan<N> are there
