@@ -193,7 +193,6 @@ static void hidma_free_msi_handlers(struct hidma_dev *hdev)
  * block's, cause bit 0): each vector the driver uses must have vector 0's
  * address, and its data plus N.
  */
-
 static int hidma_check_msi_msgs(struct hidma_dev *hdev)
 {
 	const struct hidma_msi_vec *first = &hdev->msi_vec[0], *vec;
