@@ -94,6 +94,11 @@ REG32(EVCA_MSI_DATA, HIDMA_EVCA_MSI_DATA)
  */
 #define RUN_COST_MAX            (1 * MiB)
 #define BOUNCE_COST             16
+/*
+ * The copy thread takes a batch of at most this much RAM at a time; a
+ * drain (reset, VM stop) waits for one batch.
+ */
+#define COPY_BATCH_MAX          (8 * MiB)
 /* reference clock of the reset timeout counter: 1 GHz */
 #define RESET_NS_PER_CYCLE      1
 #define WRR_CREDIT_MAX          (QCOM_HIDMA_MAX_CHANNELS * 16 * 128)
@@ -218,7 +223,7 @@ static void hidma_update_irq(QcomHidmaChan *c)
 
 static bool chan_busy(QcomHidmaChan *c)
 {
-    return c->cur_valid || c->cpl_pending ||
+    return c->cur_valid || c->cpl_pending || c->copy_inflight ||
            c->trca[R_CH_DOORBELL] != c->tr_read_off;
 }
 
@@ -368,15 +373,33 @@ static MemTxResult hidma_dma_rw(QcomHidmaChan *c, uint64_t addr, void *buf,
     return res;
 }
 
-/*
- * Post the event of the TRE that completed last.  Returns false when the
- * event ring is full (software has not consumed enough events yet).
- */
-static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
+/* The event of a completed TRE, as the ring entry will tell it */
+typedef struct HidmaEvent {
+    uint32_t off;               /* ring offset of the TRE */
+    uint32_t done;              /* bytes moved */
+    uint32_t cause;             /* 0 = success, else IRQ cause bit */
+    bool ieob;                  /* interrupt on end of block */
+    bool write_fail;            /* fault injection: the write fails */
+} HidmaEvent;
+
+static uint32_t ev_ring_free_slots(QcomHidmaChan *c)
 {
-    uint32_t cause = c->cpl_cause;
-    uint32_t code = cause ? EVRE_CODE_ERROR : EVRE_CODE_COMPLETE;
-    uint32_t info = cause ? cause - 8 : 0;
+    uint32_t len = c->evca[R_CH_RING_LEN];
+
+    return ((c->evca[R_CH_DOORBELL] + len - c->evca[R_EVCA_WRITE_PTR] -
+             EVRE_SIZE) % len) / EVRE_SIZE;
+}
+
+/*
+ * Write event @ev of channel @c.  Returns false, writing nothing, when the
+ * event channel is off or its ring is full (software has not consumed
+ * enough events yet).
+ */
+static bool hidma_write_event(QcomHidmaState *s, QcomHidmaChan *c,
+                              const HidmaEvent *ev)
+{
+    uint32_t code = ev->cause ? EVRE_CODE_ERROR : EVRE_CODE_COMPLETE;
+    uint32_t info = ev->cause ? ev->cause - 8 : 0;
     uint32_t *wp = &c->evca[R_EVCA_WRITE_PTR];
     uint32_t evre[4];
     MemTxResult res;
@@ -393,27 +416,25 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u: event ring length 0x%x, write "
                       "pointer 0x%x: event of the TRE at 0x%x lost\n",
-                      c->idx, c->evca[R_CH_RING_LEN], *wp, c->cur_off);
+                      c->idx, c->evca[R_CH_RING_LEN], *wp, ev->off);
         c->evca[R_EVCA_IRQ_STAT] |= BIT(HIDMA_IRQ_EV_WR_ERR);
-        if (cause) {
-            c->evca[R_EVCA_IRQ_STAT] |= BIT(cause);
+        if (ev->cause) {
+            c->evca[R_EVCA_IRQ_STAT] |= BIT(ev->cause);
         }
         c->tres_failed++;
-        c->cpl_pending = false;
         hidma_update_irq(c);
         return true;
     }
-    if ((*wp + EVRE_SIZE) % c->evca[R_CH_RING_LEN] == c->evca[R_CH_DOORBELL]) {
+    if (!ev_ring_free_slots(c)) {
         return false;
     }
 
     evre[0] = cpu_to_le32(FIELD_DP32(FIELD_DP32(0, EVRE_W0, CODE, code),
                                      EVRE_W0, INFO, info));
-    evre[1] = cpu_to_le32(c->cur_done);
-    evre[2] = cpu_to_le32(c->cur_off);
+    evre[1] = cpu_to_le32(ev->done);
+    evre[2] = cpu_to_le32(ev->off);
     evre[3] = 0;
-    if (c->ev_write_fail) {
-        c->ev_write_fail = false;
+    if (ev->write_fail) {
         res = MEMTX_ERROR;
     } else {
         res = hidma_dma_rw(c, ev_base(c) + *wp, evre, sizeof(evre), true);
@@ -428,20 +449,44 @@ static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
         c->evca[R_EVCA_IRQ_STAT] |= BIT(HIDMA_IRQ_EV_WR_ERR);
     }
     *wp = (*wp + EVRE_SIZE) % c->evca[R_CH_RING_LEN];
-    c->cpl_pending = false;
-    if (cause || res != MEMTX_OK) {
+    if (ev->cause || res != MEMTX_OK) {
         /* software never learns of a TRE whose event was lost */
         c->tres_failed++;
-        if (cause) {
-            c->evca[R_EVCA_IRQ_STAT] |= BIT(cause);
+        if (ev->cause) {
+            c->evca[R_EVCA_IRQ_STAT] |= BIT(ev->cause);
         }
     } else {
         c->tres_completed++;
-        if (FIELD_EX32(c->cur_tre[0], TRE_W0, IEOB)) {
+        if (ev->ieob) {
             c->evca[R_EVCA_IRQ_STAT] |= BIT(HIDMA_IRQ_EOB);
         }
     }
     hidma_update_irq(c);
+    return true;
+}
+
+/* the event of the TRE that completed last */
+static HidmaEvent hidma_cur_event(QcomHidmaChan *c)
+{
+    return (HidmaEvent) {
+        .off = c->cur_off,
+        .done = c->cur_done,
+        .cause = c->cpl_cause,
+        .ieob = FIELD_EX32(c->cur_tre[0], TRE_W0, IEOB),
+        .write_fail = c->ev_write_fail,
+    };
+}
+
+/* Post the pending completion's event; false if it must wait */
+static bool hidma_post_event(QcomHidmaState *s, QcomHidmaChan *c)
+{
+    HidmaEvent ev = hidma_cur_event(c);
+
+    if (!hidma_write_event(s, c, &ev)) {
+        return false;
+    }
+    c->ev_write_fail = false;
+    c->cpl_pending = false;
     return true;
 }
 
@@ -533,6 +578,176 @@ static void fill_pattern(uint8_t *p, uint64_t n, uint64_t pattern,
 }
 
 /*
+ * The copy thread.  An unpaced engine run arbitrates, fetches and maps as
+ * before, under the BQL, but leaves the bytes of pieces that are RAM on
+ * both sides in a batch; the thread moves them without the BQL, and the
+ * engine runs again when it is done: events, interrupts and the next
+ * grants stay under the BQL.  Pieces run in the order the grants were
+ * made, so each channel's data is ordered as before; anything that must
+ * be done in place (a bounce through MMIO, a copy downwards) first runs
+ * the batch so far in place.
+ */
+typedef struct HidmaCopy {
+    HidmaDmaPiece rd;           /* ptr NULL: memset */
+    HidmaDmaPiece wr;
+    hwaddr len;
+    uint64_t pattern;
+    uint64_t pat_off;
+} HidmaCopy;
+
+/* the event of a TRE whose bytes are in the batch */
+typedef struct HidmaCopyEvent {
+    uint32_t ch;
+    HidmaEvent ev;
+} HidmaCopyEvent;
+
+static void hidma_copies_run(QcomHidmaState *s)
+{
+    guint i;
+
+    for (i = 0; i < s->copies->len; i++) {
+        HidmaCopy *cp = &g_array_index(s->copies, HidmaCopy, i);
+
+        if (cp->rd.ptr) {
+            memmove(cp->wr.ptr, cp->rd.ptr, cp->len);
+        } else {
+            fill_pattern(cp->wr.ptr, cp->len, cp->pattern, cp->pat_off);
+        }
+    }
+}
+
+/*
+ * The batch's bytes have moved: unmap (marking RAM dirty), then post the
+ * events of the TREs they completed, in order.
+ */
+static void hidma_copies_finish(QcomHidmaState *s)
+{
+    guint i;
+
+    trace_qcom_hidma_copy_done(s->copies->len, s->copy_bytes);
+    for (i = 0; i < s->copies->len; i++) {
+        HidmaCopy *cp = &g_array_index(s->copies, HidmaCopy, i);
+
+        hidma_dma_piece_end(&cp->rd, false, cp->len);
+        hidma_dma_piece_end(&cp->wr, true, cp->len);
+    }
+    g_array_set_size(s->copies, 0);
+    s->copy_bytes = 0;
+    s->copies_submitted = false;
+    for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
+        s->ch[i].copy_inflight = false;
+        s->ch[i].events_deferred = 0;
+    }
+    for (i = 0; i < s->copy_events->len; i++) {
+        HidmaCopyEvent *e = &g_array_index(s->copy_events, HidmaCopyEvent, i);
+        QcomHidmaChan *c = &s->ch[e->ch];
+
+        /*
+         * The room was there when the TRE completed, and every command
+         * waits for the batch; only a doorbell moved back can take it.
+         */
+        if (!hidma_write_event(s, c, &e->ev)) {
+            qemu_log_mask(LOG_GUEST_ERROR, "qcom-hidma: ch%u: event ring "
+                          "lost room under a TRE in flight: event of the "
+                          "TRE at 0x%x lost\n", c->idx, e->ev.off);
+            c->tres_failed++;
+        }
+    }
+    g_array_set_size(s->copy_events, 0);
+    for (i = 0; i < s->num_channels; i++) {
+        hidma_update_tr_state(&s->ch[i]);
+    }
+}
+
+/*
+ * Channel @c completed a TRE whose bytes (or those of a TRE before it)
+ * are in the batch: its event goes out after them, and the channel goes
+ * on meanwhile if the event ring is sure to have room for it then.
+ */
+static bool hidma_defer_event(QcomHidmaState *s, QcomHidmaChan *c)
+{
+    HidmaCopyEvent e = { .ch = c->idx, .ev = hidma_cur_event(c) };
+
+    if (!state_enabled(c->ev_state) || c->ev_reset_busy ||
+        !ev_ring_usable(c) || ev_ring_free_slots(c) <= c->events_deferred) {
+        return false;
+    }
+    g_array_append_val(s->copy_events, e);
+    c->events_deferred++;
+    c->ev_write_fail = false;
+    c->cpl_pending = false;
+    return true;
+}
+
+/* An access that cannot wait for the thread: the batch so far goes first */
+static void hidma_copies_flush_inline(QcomHidmaState *s)
+{
+    if (!s->copies_building || !s->copies->len) {
+        return;
+    }
+    s->copy_inline_flushes++;
+    s->run_cost += s->copy_bytes;
+    hidma_copies_run(s);
+    hidma_copies_finish(s);
+}
+
+static void hidma_copies_submit(QcomHidmaState *s)
+{
+    trace_qcom_hidma_copy_submit(s->copies->len, s->copy_bytes);
+    s->copy_batches++;
+    s->copies_submitted = true;
+    qemu_mutex_lock(&s->copy_lock);
+    s->copy_busy = true;
+    qemu_cond_broadcast(&s->copy_cond);
+    qemu_mutex_unlock(&s->copy_lock);
+}
+
+/*
+ * Wait for the batch the thread holds, then complete it here.  Reset, VM
+ * stop and migration come through here first; the thread never takes the
+ * BQL, so waiting with it held cannot deadlock.
+ */
+static void hidma_copies_drain(QcomHidmaState *s, const char *why)
+{
+    if (!s->copies_submitted) {
+        return;
+    }
+    trace_qcom_hidma_copy_drain(why);
+    s->copy_drains++;
+    qemu_mutex_lock(&s->copy_lock);
+    s->copy_hold = false;
+    qemu_cond_broadcast(&s->copy_cond);
+    while (s->copy_busy) {
+        qemu_cond_wait(&s->copy_cond, &s->copy_lock);
+    }
+    qemu_mutex_unlock(&s->copy_lock);
+    hidma_copies_finish(s);
+}
+
+static void *hidma_copy_thread(void *opaque)
+{
+    QcomHidmaState *s = opaque;
+
+    qemu_mutex_lock(&s->copy_lock);
+    for (;;) {
+        while ((!s->copy_busy || s->copy_hold) && !s->copy_quit) {
+            qemu_cond_wait(&s->copy_cond, &s->copy_lock);
+        }
+        if (s->copy_quit) {
+            break;
+        }
+        qemu_mutex_unlock(&s->copy_lock);
+        hidma_copies_run(s);
+        qemu_mutex_lock(&s->copy_lock);
+        s->copy_busy = false;
+        qemu_cond_broadcast(&s->copy_cond);
+        qemu_bh_schedule(s->copy_done_bh);
+    }
+    qemu_mutex_unlock(&s->copy_lock);
+    return NULL;
+}
+
+/*
  * Move @len bytes of channel @c, piece by piece.  Returns 0 on success or
  * the IRQ cause bit of the failure; the pieces before it stay written.
  */
@@ -562,6 +777,18 @@ static uint32_t hidma_move(QcomHidmaChan *c, uint64_t dst, uint64_t src,
         }
         /* a piece that is not RAM on either side is at most BOUNCE_SIZE */
         n = MIN(n, wr.len);
+        if (c->s->copies_building && wr.ptr && (is_set || rd.ptr)) {
+            HidmaCopy cp = {
+                .rd = rd, .wr = wr, .len = n,
+                .pattern = pattern, .pat_off = pat_off,
+            };
+
+            g_array_append_val(c->s->copies, cp);
+            c->s->copy_bytes += n;
+            c->copy_inflight = true;
+            goto next;
+        }
+        hidma_copies_flush_inline(c->s);
         out = wr.ptr ? wr.ptr : buf;
 
         if (is_set) {
@@ -588,6 +815,7 @@ static uint32_t hidma_move(QcomHidmaChan *c, uint64_t dst, uint64_t src,
         if (cause) {
             return cause;
         }
+next:
         len -= n;
         dst += n;
         src += n;
@@ -607,6 +835,7 @@ static uint32_t hidma_move_down(QcomHidmaChan *c, uint64_t dst, uint64_t src,
     uint8_t buf[BOUNCE_SIZE];
     MemTxResult res;
 
+    hidma_copies_flush_inline(c->s);
     while (len) {
         hwaddr n = MIN(len, BOUNCE_SIZE);
 
@@ -745,11 +974,18 @@ static void hidma_engine_run(QcomHidmaState *s)
     if (!runstate_is_running()) {
         return;
     }
+    /* the end of the thread's batch runs the engine again */
+    if (s->copies_submitted) {
+        return;
+    }
 
     if (paced && s->bus_free_at < now) {
         s->bus_free_at = now;
     }
     s->run_cost = 0;
+    /* the paced modes keep the deterministic engine that qtests time */
+    s->copies_building = s->copy_thread_on && !paced &&
+                         !s->completion_latency_us;
 
     for (;;) {
         QcomHidmaChan *c;
@@ -768,7 +1004,8 @@ static void hidma_engine_run(QcomHidmaState *s)
             next = MIN(next, s->bus_free_at);
             break;
         }
-        if (budget-- <= 0 || s->run_cost >= RUN_COST_MAX) {
+        if (budget-- <= 0 || s->run_cost >= RUN_COST_MAX ||
+            s->copy_bytes >= COPY_BATCH_MAX) {
             more = true;
             break;
         }
@@ -792,6 +1029,23 @@ static void hidma_engine_run(QcomHidmaState *s)
                     (int64_t)s->completion_latency_us * SCALE_US;
             }
         }
+        /*
+         * A TRE whose bytes are still with the thread: its event waits
+         * for them, and the channel goes on as it would in the engine
+         * without the thread, which posts the event now.  With no room
+         * for the event the channel stalls there; the batch ends, so
+         * that the event is posted before any later grant.
+         */
+        if (c->cpl_pending && c->copy_inflight && !hidma_defer_event(s, c)) {
+            more = true;
+            break;
+        }
+    }
+    s->copies_building = false;
+    if (s->copies->len) {
+        /* the end of the batch runs the engine again, not the BH */
+        more = false;
+        hidma_copies_submit(s);
     }
 
     s->run_cost_max = MAX(s->run_cost_max, s->run_cost);
@@ -816,6 +1070,22 @@ static void hidma_bh(void *opaque)
     hidma_engine_run(opaque);
 }
 
+static void hidma_copy_done_bh(void *opaque)
+{
+    QcomHidmaState *s = opaque;
+    bool busy;
+
+    qemu_mutex_lock(&s->copy_lock);
+    busy = s->copy_busy;
+    qemu_mutex_unlock(&s->copy_lock);
+    /* a drain may have completed the batch already */
+    if (busy || !s->copies_submitted) {
+        return;
+    }
+    hidma_copies_finish(s);
+    hidma_engine_run(s);
+}
+
 /*
  * The paced engine runs from a timer: it takes the device's re-entrancy
  * guard as the bottom half does, so that DMA into the device's own
@@ -836,6 +1106,8 @@ static void hidma_vm_state_change(void *opaque, bool running, RunState state)
 {
     if (running) {
         hidma_kick(opaque);
+    } else {
+        hidma_copies_drain(opaque, "vm stop");
     }
 }
 
@@ -898,6 +1170,11 @@ static void hidma_command(QcomHidmaChan *c, int win, uint32_t cmd)
     QEMUTimer *timer = win ? c->ev_reset_timer : c->tr_reset_timer;
     uint32_t old = *state;
 
+    /*
+     * The bytes in the thread land, and their events go out, before any
+     * command changes a channel's state: they were granted before it.
+     */
+    hidma_copies_drain(s, "command");
     if (*busy && !(cmd == HIDMA_CMD_RESET && *hung)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "qcom-hidma: ch%u %s: command %u while reset is "
@@ -1397,6 +1674,7 @@ static void hidma_reset_enter(Object *obj, ResetType type)
     QcomHidmaState *s = QCOM_HIDMA(obj);
     int i;
 
+    hidma_copies_drain(s, "device reset");
     qemu_bh_cancel(s->bh);
     timer_del(s->engine_timer);
     hidma_mgmt_reset(s);
@@ -1462,6 +1740,8 @@ static Property hidma_properties[] = {
     /* the board sets it when the channels' MSIs reach an ITS */
     DEFINE_PROP_UINT32("msi-device-id-base", QcomHidmaState, msi_devid_base,
                        0),
+    /* off: every byte moves in the main loop (deterministic, for fuzzing) */
+    DEFINE_PROP_BOOL("x-copy-thread", QcomHidmaState, copy_thread_on, true),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -1665,6 +1945,36 @@ static void hidma_set_suspend_delay(Object *obj, Visitor *v,
     c->suspend_delay_us = val;
 }
 
+/*
+ * Test hook: the thread leaves a batch alone while held, so that a qtest
+ * can reset, stop or migrate with bytes in flight.  A drain releases it.
+ */
+static bool hidma_get_copy_hold(Object *obj, Error **errp)
+{
+    QcomHidmaState *s = QCOM_HIDMA(obj);
+    bool hold;
+
+    qemu_mutex_lock(&s->copy_lock);
+    hold = s->copy_hold;
+    qemu_mutex_unlock(&s->copy_lock);
+    return hold;
+}
+
+static void hidma_set_copy_hold(Object *obj, bool hold, Error **errp)
+{
+    QcomHidmaState *s = QCOM_HIDMA(obj);
+
+    if (!s->copy_thread_on) {
+        error_setg(errp, "'x-copy-hold' needs the copy thread "
+                   "(x-copy-thread=on)");
+        return;
+    }
+    qemu_mutex_lock(&s->copy_lock);
+    s->copy_hold = hold;
+    qemu_cond_broadcast(&s->copy_cond);
+    qemu_mutex_unlock(&s->copy_lock);
+}
+
 static void hidma_add_chan_props(QcomHidmaState *s, QcomHidmaChan *c)
 {
     Object *obj = OBJECT(s);
@@ -1811,6 +2121,14 @@ static void hidma_realize(DeviceState *dev, Error **errp)
     s->bh = qemu_bh_new_guarded(hidma_bh, s,
                                 &DEVICE(s)->mem_reentrancy_guard);
     s->engine_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, hidma_timer_cb, s);
+    s->copies = g_array_new(false, false, sizeof(HidmaCopy));
+    s->copy_events = g_array_new(false, false, sizeof(HidmaCopyEvent));
+    if (s->copy_thread_on) {
+        s->copy_done_bh = qemu_bh_new_guarded(hidma_copy_done_bh, s,
+                                              &DEVICE(s)->mem_reentrancy_guard);
+        qemu_thread_create(&s->copy_thread, "qcom-hidma-copy",
+                           hidma_copy_thread, s, QEMU_THREAD_JOINABLE);
+    }
     s->vmstate_change = qemu_add_vm_change_state_handler(hidma_vm_state_change,
                                                          s);
 
@@ -1883,6 +2201,17 @@ static void hidma_unrealize(DeviceState *dev)
     QcomHidmaState *s = QCOM_HIDMA(dev);
     int i;
 
+    if (s->copy_thread_on) {
+        hidma_copies_drain(s, "unrealize");
+        qemu_mutex_lock(&s->copy_lock);
+        s->copy_quit = true;
+        qemu_cond_broadcast(&s->copy_cond);
+        qemu_mutex_unlock(&s->copy_lock);
+        qemu_thread_join(&s->copy_thread);
+        qemu_bh_delete(s->copy_done_bh);
+    }
+    g_array_free(s->copies, true);
+    g_array_free(s->copy_events, true);
     qemu_del_vm_change_state_handler(s->vmstate_change);
     hidma_free_regs(&s->mgmt_mr, s->mgmt_regs);
     qemu_bh_delete(s->bh);
@@ -1924,9 +2253,29 @@ static void hidma_instance_init(Object *obj)
     object_property_add(obj, "x-bus-bytes-per-us", "uint32",
                         hidma_get_pacing, hidma_set_pacing, NULL,
                         &s->bus_bytes_per_us);
+    qemu_mutex_init(&s->copy_lock);
+    qemu_cond_init(&s->copy_cond);
     /* test counter: the most work one engine run did (RUN_COST_MAX) */
     object_property_add_uint64_ptr(obj, "x-run-cost-max", &s->run_cost_max,
                                    OBJ_PROP_FLAG_READ);
+    /* test counters: batches given to the copy thread, run in place, waited */
+    object_property_add_uint64_ptr(obj, "x-copy-batches", &s->copy_batches,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "x-copy-inline-flushes",
+                                   &s->copy_inline_flushes,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "x-copy-drains", &s->copy_drains,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_bool(obj, "x-copy-hold", hidma_get_copy_hold,
+                             hidma_set_copy_hold);
+}
+
+static void hidma_instance_finalize(Object *obj)
+{
+    QcomHidmaState *s = QCOM_HIDMA(obj);
+
+    qemu_cond_destroy(&s->copy_cond);
+    qemu_mutex_destroy(&s->copy_lock);
 }
 
 static bool valid_state(uint32_t st)
@@ -2109,11 +2458,19 @@ static const VMStateDescription vmstate_hidma_pacing = {
     }
 };
 
+/* the thread's batch is not in the stream: its bytes land first */
+static int hidma_pre_save(void *opaque)
+{
+    hidma_copies_drain(opaque, "migration");
+    return 0;
+}
+
 static const VMStateDescription vmstate_hidma = {
     .name = TYPE_QCOM_HIDMA,
     /* v5: register banks as arrays (register API) */
     .version_id = 5,
     .minimum_version_id = 5,
+    .pre_save = hidma_pre_save,
     .post_load = hidma_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_UINT32_ARRAY(mgmt, QcomHidmaState, QCOM_HIDMA_MGMT_R_MAX),
@@ -2157,6 +2514,7 @@ static const TypeInfo hidma_info = {
     .parent = TYPE_SYS_BUS_DEVICE,
     .instance_size = sizeof(QcomHidmaState),
     .instance_init = hidma_instance_init,
+    .instance_finalize = hidma_instance_finalize,
     .class_init = hidma_class_init,
 };
 

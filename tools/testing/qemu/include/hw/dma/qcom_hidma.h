@@ -11,6 +11,7 @@
 
 #include "hw/sysbus.h"
 #include "hw/register.h"
+#include "qemu/thread.h"
 #include "qom/object.h"
 
 #define TYPE_QCOM_HIDMA "qcom-hidma"
@@ -140,6 +141,8 @@ typedef struct QcomHidmaChan {
 
     /* TRE in flight */
     bool cur_valid;
+    bool copy_inflight;         /* its data is with the copy thread */
+    uint32_t events_deferred;   /* its events waiting for that data */
     uint32_t cur_off;           /* ring offset of the TRE in flight */
     uint32_t cur_tre[8];
     uint32_t cur_done;          /* bytes moved so far */
@@ -218,6 +221,28 @@ struct QcomHidmaState {
     /* work of the engine run under way, and the most any run did */
     uint64_t run_cost;
     uint64_t run_cost_max;
+
+    /*
+     * Copy thread (unpaced engine): the engine maps a batch of RAM pieces
+     * under the BQL and the thread moves their bytes without it.  @copies
+     * belongs to the thread while @copy_busy is set (under @copy_lock).
+     */
+    bool copy_thread_on;        /* x-copy-thread */
+    QemuThread copy_thread;
+    QemuMutex copy_lock;
+    QemuCond copy_cond;
+    bool copy_busy;
+    bool copy_hold;             /* x-copy-hold: a test holds the batch */
+    bool copy_quit;
+    QEMUBH *copy_done_bh;
+    GArray *copies;             /* of HidmaCopy */
+    GArray *copy_events;        /* of HidmaCopyEvent, posted after it */
+    uint64_t copy_bytes;        /* in @copies */
+    bool copies_building;       /* an engine run fills @copies */
+    bool copies_submitted;      /* @copies handed to the thread */
+    uint64_t copy_batches;      /* counters (x-copy-batches, ...) */
+    uint64_t copy_inline_flushes;
+    uint64_t copy_drains;
 
     QcomHidmaChan ch[QCOM_HIDMA_MAX_CHANNELS];
 };
