@@ -95,8 +95,8 @@ REG32(EVCA_MSI_DATA, HIDMA_EVCA_MSI_DATA)
 #define RUN_COST_MAX            (1 * MiB)
 #define BOUNCE_COST             16
 /*
- * The copy thread takes a batch of at most this much RAM at a time; a
- * drain (reset, VM stop) waits for one batch.
+ * The copy thread takes batches of at most this much RAM; a drain (a
+ * command, reset, VM stop) waits for two at most.
  */
 #define COPY_BATCH_MAX          (8 * MiB)
 /* reference clock of the reset timeout counter: 1 GHz */
@@ -221,9 +221,15 @@ static void hidma_update_irq(QcomHidmaChan *c)
     }
 }
 
+/* the copy thread has bytes of the channel, or events that wait for them */
+static bool chan_copying(QcomHidmaChan *c)
+{
+    return c->copies_inflight || c->events_deferred;
+}
+
 static bool chan_busy(QcomHidmaChan *c)
 {
-    return c->cur_valid || c->cpl_pending || c->copy_inflight ||
+    return c->cur_valid || c->cpl_pending || chan_copying(c) ||
            c->trca[R_CH_DOORBELL] != c->tr_read_off;
 }
 
@@ -588,6 +594,7 @@ static void fill_pattern(uint8_t *p, uint64_t n, uint64_t pattern,
  * the batch so far in place.
  */
 typedef struct HidmaCopy {
+    uint32_t ch;
     HidmaDmaPiece rd;           /* ptr NULL: memset */
     HidmaDmaPiece wr;
     hwaddr len;
@@ -601,12 +608,12 @@ typedef struct HidmaCopyEvent {
     HidmaEvent ev;
 } HidmaCopyEvent;
 
-static void hidma_copies_run(QcomHidmaState *s)
+static void hidma_batch_run(QcomHidmaBatch *b)
 {
     guint i;
 
-    for (i = 0; i < s->copies->len; i++) {
-        HidmaCopy *cp = &g_array_index(s->copies, HidmaCopy, i);
+    for (i = 0; i < b->copies->len; i++) {
+        HidmaCopy *cp = &g_array_index(b->copies, HidmaCopy, i);
 
         if (cp->rd.ptr) {
             memmove(cp->wr.ptr, cp->rd.ptr, cp->len);
@@ -620,31 +627,28 @@ static void hidma_copies_run(QcomHidmaState *s)
  * The batch's bytes have moved: unmap (marking RAM dirty), then post the
  * events of the TREs they completed, in order.
  */
-static void hidma_copies_finish(QcomHidmaState *s)
+static void hidma_batch_finish(QcomHidmaState *s, QcomHidmaBatch *b)
 {
     guint i;
 
-    trace_qcom_hidma_copy_done(s->copies->len, s->copy_bytes);
-    for (i = 0; i < s->copies->len; i++) {
-        HidmaCopy *cp = &g_array_index(s->copies, HidmaCopy, i);
+    trace_qcom_hidma_copy_done(b->copies->len, b->bytes);
+    for (i = 0; i < b->copies->len; i++) {
+        HidmaCopy *cp = &g_array_index(b->copies, HidmaCopy, i);
 
         hidma_dma_piece_end(&cp->rd, false, cp->len);
         hidma_dma_piece_end(&cp->wr, true, cp->len);
+        s->ch[cp->ch].copies_inflight--;
     }
-    g_array_set_size(s->copies, 0);
-    s->copy_bytes = 0;
-    s->copies_submitted = false;
-    for (i = 0; i < QCOM_HIDMA_MAX_CHANNELS; i++) {
-        s->ch[i].copy_inflight = false;
-        s->ch[i].events_deferred = 0;
-    }
-    for (i = 0; i < s->copy_events->len; i++) {
-        HidmaCopyEvent *e = &g_array_index(s->copy_events, HidmaCopyEvent, i);
+    g_array_set_size(b->copies, 0);
+    b->bytes = 0;
+    for (i = 0; i < b->events->len; i++) {
+        HidmaCopyEvent *e = &g_array_index(b->events, HidmaCopyEvent, i);
         QcomHidmaChan *c = &s->ch[e->ch];
 
+        c->events_deferred--;
         /*
          * The room was there when the TRE completed, and every command
-         * waits for the batch; only a doorbell moved back can take it.
+         * waits for the batches; only a doorbell moved back can take it.
          */
         if (!hidma_write_event(s, c, &e->ev)) {
             qemu_log_mask(LOG_GUEST_ERROR, "qcom-hidma: ch%u: event ring "
@@ -653,16 +657,32 @@ static void hidma_copies_finish(QcomHidmaState *s)
             c->tres_failed++;
         }
     }
-    g_array_set_size(s->copy_events, 0);
+    g_array_set_size(b->events, 0);
     for (i = 0; i < s->num_channels; i++) {
         hidma_update_tr_state(&s->ch[i]);
     }
 }
 
+/* Complete the batches the thread has copied, oldest first */
+static void hidma_batches_complete(QcomHidmaState *s)
+{
+    unsigned n;
+
+    qemu_mutex_lock(&s->copy_lock);
+    n = s->batches_copied;
+    s->batches_copied = 0;
+    qemu_mutex_unlock(&s->copy_lock);
+    while (n--) {
+        hidma_batch_finish(s, &s->batch[s->batch_head]);
+        s->batch_head = (s->batch_head + 1) % QCOM_HIDMA_COPY_BATCHES;
+        s->batches_submitted--;
+    }
+}
+
 /*
- * Channel @c completed a TRE whose bytes (or those of a TRE before it)
- * are in the batch: its event goes out after them, and the channel goes
- * on meanwhile if the event ring is sure to have room for it then.
+ * Channel @c completed a TRE while the thread has bytes or events of it:
+ * its event goes out after them, and the channel goes on meanwhile if the
+ * event ring is sure to have room for it then.
  */
 static bool hidma_defer_event(QcomHidmaState *s, QcomHidmaChan *c)
 {
@@ -672,44 +692,22 @@ static bool hidma_defer_event(QcomHidmaState *s, QcomHidmaChan *c)
         !ev_ring_usable(c) || ev_ring_free_slots(c) <= c->events_deferred) {
         return false;
     }
-    g_array_append_val(s->copy_events, e);
+    g_array_append_val(s->building->events, e);
     c->events_deferred++;
     c->ev_write_fail = false;
     c->cpl_pending = false;
     return true;
 }
 
-/* An access that cannot wait for the thread: the batch so far goes first */
-static void hidma_copies_flush_inline(QcomHidmaState *s)
-{
-    if (!s->copies_building || !s->copies->len) {
-        return;
-    }
-    s->copy_inline_flushes++;
-    s->run_cost += s->copy_bytes;
-    hidma_copies_run(s);
-    hidma_copies_finish(s);
-}
-
-static void hidma_copies_submit(QcomHidmaState *s)
-{
-    trace_qcom_hidma_copy_submit(s->copies->len, s->copy_bytes);
-    s->copy_batches++;
-    s->copies_submitted = true;
-    qemu_mutex_lock(&s->copy_lock);
-    s->copy_busy = true;
-    qemu_cond_broadcast(&s->copy_cond);
-    qemu_mutex_unlock(&s->copy_lock);
-}
-
 /*
- * Wait for the batch the thread holds, then complete it here.  Reset, VM
- * stop and migration come through here first; the thread never takes the
- * BQL, so waiting with it held cannot deadlock.
+ * Wait for the batches the thread holds, then complete them here.  Every
+ * command, device reset, VM stop and migration come through here first;
+ * the thread never takes the BQL, so waiting with it held cannot
+ * deadlock.
  */
 static void hidma_copies_drain(QcomHidmaState *s, const char *why)
 {
-    if (!s->copies_submitted) {
+    if (!s->batches_submitted) {
         return;
     }
     trace_qcom_hidma_copy_drain(why);
@@ -717,11 +715,43 @@ static void hidma_copies_drain(QcomHidmaState *s, const char *why)
     qemu_mutex_lock(&s->copy_lock);
     s->copy_hold = false;
     qemu_cond_broadcast(&s->copy_cond);
-    while (s->copy_busy) {
+    while (s->copy_pending) {
         qemu_cond_wait(&s->copy_cond, &s->copy_lock);
     }
     qemu_mutex_unlock(&s->copy_lock);
-    hidma_copies_finish(s);
+    hidma_batches_complete(s);
+}
+
+/*
+ * An access that cannot wait for the thread: the batches in the thread
+ * and the one being filled go first, the latter in place.
+ */
+static void hidma_copies_flush_inline(QcomHidmaState *s)
+{
+    QcomHidmaBatch *b = s->building;
+
+    if (!b || (!s->batches_submitted && !b->copies->len &&
+               !b->events->len)) {
+        return;
+    }
+    s->copy_inline_flushes++;
+    hidma_copies_drain(s, "in place");
+    s->run_cost += b->bytes;
+    hidma_batch_run(b);
+    hidma_batch_finish(s, b);
+}
+
+static void hidma_batch_submit(QcomHidmaState *s)
+{
+    trace_qcom_hidma_copy_submit(s->building->copies->len,
+                                 s->building->bytes);
+    s->copy_batches++;
+    s->batches_submitted++;
+    s->building = NULL;
+    qemu_mutex_lock(&s->copy_lock);
+    s->copy_pending++;
+    qemu_cond_broadcast(&s->copy_cond);
+    qemu_mutex_unlock(&s->copy_lock);
 }
 
 static void *hidma_copy_thread(void *opaque)
@@ -730,16 +760,18 @@ static void *hidma_copy_thread(void *opaque)
 
     qemu_mutex_lock(&s->copy_lock);
     for (;;) {
-        while ((!s->copy_busy || s->copy_hold) && !s->copy_quit) {
+        while ((!s->copy_pending || s->copy_hold) && !s->copy_quit) {
             qemu_cond_wait(&s->copy_cond, &s->copy_lock);
         }
         if (s->copy_quit) {
             break;
         }
         qemu_mutex_unlock(&s->copy_lock);
-        hidma_copies_run(s);
+        hidma_batch_run(&s->batch[s->copy_next]);
+        s->copy_next = (s->copy_next + 1) % QCOM_HIDMA_COPY_BATCHES;
         qemu_mutex_lock(&s->copy_lock);
-        s->copy_busy = false;
+        s->copy_pending--;
+        s->batches_copied++;
         qemu_cond_broadcast(&s->copy_cond);
         qemu_bh_schedule(s->copy_done_bh);
     }
@@ -777,15 +809,15 @@ static uint32_t hidma_move(QcomHidmaChan *c, uint64_t dst, uint64_t src,
         }
         /* a piece that is not RAM on either side is at most BOUNCE_SIZE */
         n = MIN(n, wr.len);
-        if (c->s->copies_building && wr.ptr && (is_set || rd.ptr)) {
+        if (c->s->building && wr.ptr && (is_set || rd.ptr)) {
             HidmaCopy cp = {
-                .rd = rd, .wr = wr, .len = n,
+                .ch = c->idx, .rd = rd, .wr = wr, .len = n,
                 .pattern = pattern, .pat_off = pat_off,
             };
 
-            g_array_append_val(c->s->copies, cp);
-            c->s->copy_bytes += n;
-            c->copy_inflight = true;
+            g_array_append_val(c->s->building->copies, cp);
+            c->s->building->bytes += n;
+            c->copies_inflight++;
             goto next;
         }
         hidma_copies_flush_inline(c->s);
@@ -974,8 +1006,8 @@ static void hidma_engine_run(QcomHidmaState *s)
     if (!runstate_is_running()) {
         return;
     }
-    /* the end of the thread's batch runs the engine again */
-    if (s->copies_submitted) {
+    /* the end of the thread's oldest batch runs the engine again */
+    if (s->batches_submitted == QCOM_HIDMA_COPY_BATCHES) {
         return;
     }
 
@@ -984,8 +1016,10 @@ static void hidma_engine_run(QcomHidmaState *s)
     }
     s->run_cost = 0;
     /* the paced modes keep the deterministic engine that qtests time */
-    s->copies_building = s->copy_thread_on && !paced &&
-                         !s->completion_latency_us;
+    if (s->copy_thread_on && !paced && !s->completion_latency_us) {
+        s->building = &s->batch[(s->batch_head + s->batches_submitted) %
+                                QCOM_HIDMA_COPY_BATCHES];
+    }
 
     for (;;) {
         QcomHidmaChan *c;
@@ -996,7 +1030,8 @@ static void hidma_engine_run(QcomHidmaState *s)
         /* retire completions that are due, in ring order per channel */
         for (i = 0; i < s->num_channels; i++) {
             c = &s->ch[i];
-            if (c->cpl_pending && c->cpl_deadline <= now) {
+            if (c->cpl_pending && !chan_copying(c) &&
+                c->cpl_deadline <= now) {
                 hidma_post_event(s, c);
             }
         }
@@ -1005,7 +1040,7 @@ static void hidma_engine_run(QcomHidmaState *s)
             break;
         }
         if (budget-- <= 0 || s->run_cost >= RUN_COST_MAX ||
-            s->copy_bytes >= COPY_BATCH_MAX) {
+            (s->building && s->building->bytes >= COPY_BATCH_MAX)) {
             more = true;
             break;
         }
@@ -1033,20 +1068,22 @@ static void hidma_engine_run(QcomHidmaState *s)
          * A TRE whose bytes are still with the thread: its event waits
          * for them, and the channel goes on as it would in the engine
          * without the thread, which posts the event now.  With no room
-         * for the event the channel stalls there; the batch ends, so
-         * that the event is posted before any later grant.
+         * for the event the channel stalls there until the thread is
+         * done with it.
          */
-        if (c->cpl_pending && c->copy_inflight && !hidma_defer_event(s, c)) {
+        if (c->cpl_pending && chan_copying(c) && s->building &&
+            !hidma_defer_event(s, c)) {
             more = true;
             break;
         }
     }
-    s->copies_building = false;
-    if (s->copies->len) {
-        /* the end of the batch runs the engine again, not the BH */
-        more = false;
-        hidma_copies_submit(s);
+    if (s->building && (s->building->copies->len ||
+                        s->building->events->len)) {
+        hidma_batch_submit(s);
+        /* with both batches in the thread, its next completion goes on */
+        more = more && s->batches_submitted < QCOM_HIDMA_COPY_BATCHES;
     }
+    s->building = NULL;
 
     s->run_cost_max = MAX(s->run_cost_max, s->run_cost);
     for (i = 0; i < s->num_channels; i++) {
@@ -1073,16 +1110,9 @@ static void hidma_bh(void *opaque)
 static void hidma_copy_done_bh(void *opaque)
 {
     QcomHidmaState *s = opaque;
-    bool busy;
 
-    qemu_mutex_lock(&s->copy_lock);
-    busy = s->copy_busy;
-    qemu_mutex_unlock(&s->copy_lock);
-    /* a drain may have completed the batch already */
-    if (busy || !s->copies_submitted) {
-        return;
-    }
-    hidma_copies_finish(s);
+    /* a drain may have completed the batches already */
+    hidma_batches_complete(s);
     hidma_engine_run(s);
 }
 
@@ -2121,8 +2151,11 @@ static void hidma_realize(DeviceState *dev, Error **errp)
     s->bh = qemu_bh_new_guarded(hidma_bh, s,
                                 &DEVICE(s)->mem_reentrancy_guard);
     s->engine_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, hidma_timer_cb, s);
-    s->copies = g_array_new(false, false, sizeof(HidmaCopy));
-    s->copy_events = g_array_new(false, false, sizeof(HidmaCopyEvent));
+    for (i = 0; i < QCOM_HIDMA_COPY_BATCHES; i++) {
+        s->batch[i].copies = g_array_new(false, false, sizeof(HidmaCopy));
+        s->batch[i].events = g_array_new(false, false,
+                                         sizeof(HidmaCopyEvent));
+    }
     if (s->copy_thread_on) {
         s->copy_done_bh = qemu_bh_new_guarded(hidma_copy_done_bh, s,
                                               &DEVICE(s)->mem_reentrancy_guard);
@@ -2210,8 +2243,10 @@ static void hidma_unrealize(DeviceState *dev)
         qemu_thread_join(&s->copy_thread);
         qemu_bh_delete(s->copy_done_bh);
     }
-    g_array_free(s->copies, true);
-    g_array_free(s->copy_events, true);
+    for (i = 0; i < QCOM_HIDMA_COPY_BATCHES; i++) {
+        g_array_free(s->batch[i].copies, true);
+        g_array_free(s->batch[i].events, true);
+    }
     qemu_del_vm_change_state_handler(s->vmstate_change);
     hidma_free_regs(&s->mgmt_mr, s->mgmt_regs);
     qemu_bh_delete(s->bh);

@@ -8,6 +8,8 @@
 
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
+#include "qemu/madvise.h"
+#include "qemu/memalign.h"
 #include "libqtest.h"
 #include "libqos/fw_cfg.h"
 #include "qapi/error.h"
@@ -1412,22 +1414,38 @@ static double model_mbps(const char *extra)
         ev_wr(&h, 0, DOORBELL, pos * EVRE_SIZE);
     }
     t0 = g_get_monotonic_time() - t0;
-    assert_same(&h, src, dst + (uint64_t)((n - 1) % TPUT_DSTS) * len, len);
-    g_assert_cmpint(chprop(&h, 0, "tres-completed"), ==, (rounds + 1) * n);
+
+    /* one more round from a new source: every destination is written */
+    fill(&h, src, len, 9);
+    pos = (pos + n) % slots;
+    tr_wr(&h, 0, DOORBELL, pos * TRE_SIZE);
+    g_assert(wait_wp(&h, 0, pos * EVRE_SIZE));
+    for (i = 0; i < TPUT_DSTS; i++) {
+        uint64_t d = dst + (uint64_t)i * len;
+
+        assert_same(&h, src, d, 4096);
+        assert_same(&h, src + len - 4096, d + len - 4096, 4096);
+    }
+    g_assert_cmpint(chprop(&h, 0, "tres-completed"), ==, (rounds + 2) * n);
     hidma_stop(&h);
     return (double)len * n * rounds / t0;
 }
 
-/* plain memcpy() of 1 MiB on the host, into as many destinations */
+/*
+ * Plain memcpy() of 1 MiB on the host, into as many destinations, in
+ * memory like guest RAM: QEMU asks for transparent huge pages there.
+ */
 static double host_mbps(void)
 {
     const size_t len = 1 << 20;
     const int n = 128, rounds = 4, slots = TPUT_DSTS;
-    g_autofree uint8_t *a = g_malloc(len);
-    g_autofree uint8_t *b = g_malloc(len * slots);
+    uint8_t *a = qemu_memalign(2 * len, len);
+    uint8_t *b = qemu_memalign(2 * len, len * slots);
     int64_t t0;
     int pos = 0, i, r;
 
+    qemu_madvise(a, len, QEMU_MADV_HUGEPAGE);
+    qemu_madvise(b, len * slots, QEMU_MADV_HUGEPAGE);
     memset(a, 1, len);
     memset(b, 0, len * slots);
     t0 = g_get_monotonic_time();
@@ -1439,6 +1457,8 @@ static double host_mbps(void)
         a[r]++;
     }
     t0 = g_get_monotonic_time() - t0 + 1;
+    qemu_vfree(b);
+    qemu_vfree(a);
     return (double)len * n * rounds / t0;
 }
 
@@ -2431,6 +2451,95 @@ static void test_copy_thread_memset(void)
     hidma_stop(&h);
 }
 
+/*
+ * 16 MiB of 1 MiB TREs, each from its own source: the engine fills a
+ * batch while the thread copies the one before; every TRE lands whole.
+ */
+static void test_copy_thread_pipeline(void)
+{
+    const uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x3000000;
+    const uint32_t len = 1024 * 1024;
+    Hidma h;
+    int i;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 0, 32);
+    fill(&h, src, 16 * len, 21);
+    for (i = 0; i < 16; i++) {
+        put_tre(&h, 0, i, 3, len, src + i * len, dst + i * len);
+    }
+    tr_wr(&h, 0, DOORBELL, 16 * TRE_SIZE);
+    g_assert(wait_wp(&h, 0, 16 * EVRE_SIZE));
+    for (i = 0; i < 16; i++) {
+        g_assert_cmphex(evre0(&h, 0, i) >> 24, ==, 0x10);
+        assert_same(&h, src + i * len, dst + i * len, 4096);
+        assert_same(&h, src + (i + 1) * len - 4096, dst + (i + 1) * len - 4096,
+                    4096);
+    }
+    g_assert_cmpint(qom_get_int(&h, "x-copy-batches"), >=, 3);
+    g_assert_cmpint(qom_get_int(&h, "x-run-cost-max"), ==, 0);
+    hidma_stop(&h);
+}
+
+/*
+ * An event ring of three free slots under six 1 MiB TREs: three events
+ * wait in the batch for their bytes, the fourth TRE stalls on the full
+ * ring, and no event lands before the bytes of every TRE before it did.
+ * Then the events come in ring order as software consumes them.
+ */
+static void test_copy_thread_event_ring_full(void)
+{
+    const uint64_t src = RAM_BASE + 0x1000000, dst = RAM_BASE + 0x3000000;
+    const uint32_t len = 1024 * 1024;
+    uint32_t wp, rd = 0;
+    int seen = 0, i;
+    Hidma h;
+
+    host_start(&h, NULL);
+    ch_setup(&h, 0, 8);
+    cmd(&h, false, 0, CMD_RESET);
+    g_assert(wait_state(&h, false, 0, ST_DISABLED));
+    cmd(&h, true, 0, CMD_RESET);
+    g_assert(wait_state(&h, true, 0, ST_DISABLED));
+    ev_wr(&h, 0, RING_LEN, 4 * EVRE_SIZE);
+    cmd(&h, true, 0, CMD_ENABLE);
+    cmd(&h, false, 0, CMD_ENABLE);
+    fill(&h, src, 6 * len, 33);
+    for (i = 0; i < 6; i++) {
+        put_tre(&h, 0, i, 3, len, src + i * len, dst + i * len);
+    }
+    g_assert(qom_set_json(&h, "x-copy-hold", "true"));
+    tr_wr(&h, 0, DOORBELL, 6 * TRE_SIZE);
+    g_assert(wait_batches(&h, 1));
+    for (i = 0; i < 10; i++) {
+        qtest_clock_step(h.qts, 100 * 1000);
+        g_assert_cmphex(ev_rd(&h, 0, EV_WRITE_PTR), ==, 0);
+    }
+    g_assert(qom_set_json(&h, "x-copy-hold", "false"));
+
+    while (seen < 6) {
+        int64_t deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+
+        while ((wp = ev_rd(&h, 0, EV_WRITE_PTR)) == rd) {
+            g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+            qtest_clock_step(h.qts, 10 * 1000);
+        }
+        for (; rd != wp; rd = (rd + EVRE_SIZE) % (4 * EVRE_SIZE), seen++) {
+            uint64_t e = ev_ring(0) + rd;
+
+            g_assert_cmphex(qtest_readl(h.qts, e) >> 24, ==, 0x10);
+            g_assert_cmphex(qtest_readl(h.qts, e + 8), ==, seen * TRE_SIZE);
+            assert_same(&h, src + (seen + 1) * len - 4096,
+                        dst + (seen + 1) * len - 4096, 4096);
+        }
+        ev_wr(&h, 0, DOORBELL, rd);
+    }
+    for (i = 0; i < 6; i++) {
+        assert_same(&h, src + i * len, dst + i * len, 4096);
+    }
+    hidma_stop(&h);
+}
+
 #define HOLD_CH         2
 #define HOLD_LEN        (4 * 1024 * 1024)
 #define HOLD_SRC        (RAM_BASE + 0x1000000)
@@ -2680,6 +2789,10 @@ int main(int argc, char **argv)
     qtest_add_func("/qcom-hidma/msi/identity", test_msi_identity);
     qtest_add_func("/qcom-hidma/msi/acpi", test_msi_acpi);
     qtest_add_func("/qcom-hidma/copy-thread/memset", test_copy_thread_memset);
+    qtest_add_func("/qcom-hidma/copy-thread/pipeline",
+                   test_copy_thread_pipeline);
+    qtest_add_func("/qcom-hidma/copy-thread/event-ring-full",
+                   test_copy_thread_event_ring_full);
     qtest_add_func("/qcom-hidma/copy-thread/drain-reset",
                    test_copy_drain_reset);
     qtest_add_func("/qcom-hidma/copy-thread/drain-stop",

@@ -19,6 +19,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(QcomHidmaState, QCOM_HIDMA)
 
 #define QCOM_HIDMA_MAX_CHANNELS     16
 #define QCOM_HIDMA_WINDOW_SIZE      0x1000
+/* the copy thread moves one batch while the engine fills the next */
+#define QCOM_HIDMA_COPY_BATCHES     2
 /* register banks, in 32-bit words: up to QOS15 and up to the doorbell */
 #define QCOM_HIDMA_MGMT_R_MAX       (0x700 / 4 + QCOM_HIDMA_MAX_CHANNELS)
 
@@ -141,8 +143,8 @@ typedef struct QcomHidmaChan {
 
     /* TRE in flight */
     bool cur_valid;
-    bool copy_inflight;         /* its data is with the copy thread */
-    uint32_t events_deferred;   /* its events waiting for that data */
+    uint32_t copies_inflight;   /* its pieces in the copy thread's batches */
+    uint32_t events_deferred;   /* its events waiting for them */
     uint32_t cur_off;           /* ring offset of the TRE in flight */
     uint32_t cur_tre[8];
     uint32_t cur_done;          /* bytes moved so far */
@@ -181,6 +183,13 @@ typedef struct QcomHidmaChan {
     bool ev_write_fail;         /* the current TRE's event write fails */
     uint32_t suspend_delay_us;  /* a TRCA SUSPEND takes effect this late */
 } QcomHidmaChan;
+
+/* bytes of RAM for the copy thread, and the events that wait for them */
+typedef struct QcomHidmaBatch {
+    GArray *copies;             /* of HidmaCopy */
+    GArray *events;             /* of HidmaCopyEvent */
+    uint64_t bytes;
+} QcomHidmaBatch;
 
 struct QcomHidmaState {
     SysBusDevice parent_obj;
@@ -223,23 +232,26 @@ struct QcomHidmaState {
     uint64_t run_cost_max;
 
     /*
-     * Copy thread (unpaced engine): the engine maps a batch of RAM pieces
-     * under the BQL and the thread moves their bytes without it.  @copies
-     * belongs to the thread while @copy_busy is set (under @copy_lock).
+     * Copy thread (unpaced engine): the engine maps batches of RAM pieces
+     * under the BQL and the thread moves their bytes without it, oldest
+     * first.  The BQL side owns @batch_head, @batches_submitted and
+     * @building; a submitted batch is the thread's until it counts it in
+     * @batches_copied (under @copy_lock).
      */
     bool copy_thread_on;        /* x-copy-thread */
     QemuThread copy_thread;
     QemuMutex copy_lock;
     QemuCond copy_cond;
-    bool copy_busy;
-    bool copy_hold;             /* x-copy-hold: a test holds the batch */
+    QcomHidmaBatch batch[QCOM_HIDMA_COPY_BATCHES];
+    unsigned batch_head;        /* oldest batch submitted */
+    unsigned batches_submitted; /* and not completed yet */
+    QcomHidmaBatch *building;   /* what an engine run fills, or NULL */
+    unsigned copy_pending;      /* submitted, not copied (copy_lock) */
+    unsigned batches_copied;    /* copied, not completed (copy_lock) */
+    unsigned copy_next;         /* the thread's next batch (thread only) */
+    bool copy_hold;             /* x-copy-hold: a test holds the batches */
     bool copy_quit;
     QEMUBH *copy_done_bh;
-    GArray *copies;             /* of HidmaCopy */
-    GArray *copy_events;        /* of HidmaCopyEvent, posted after it */
-    uint64_t copy_bytes;        /* in @copies */
-    bool copies_building;       /* an engine run fills @copies */
-    bool copies_submitted;      /* @copies handed to the thread */
     uint64_t copy_batches;      /* counters (x-copy-batches, ...) */
     uint64_t copy_inline_flushes;
     uint64_t copy_drains;
