@@ -625,9 +625,10 @@ static void hidma_batch_run(QcomHidmaBatch *b)
 
 /*
  * The batch's bytes have moved: unmap (marking RAM dirty), then post the
- * events of the TREs they completed, in order.
+ * events of the TREs they completed, in order (unless the device resets).
  */
-static void hidma_batch_finish(QcomHidmaState *s, QcomHidmaBatch *b)
+static void hidma_batch_finish(QcomHidmaState *s, QcomHidmaBatch *b,
+                               bool post)
 {
     guint i;
 
@@ -650,7 +651,7 @@ static void hidma_batch_finish(QcomHidmaState *s, QcomHidmaBatch *b)
          * The room was there when the TRE completed, and every command
          * waits for the batches; only a doorbell moved back can take it.
          */
-        if (!hidma_write_event(s, c, &e->ev)) {
+        if (post && !hidma_write_event(s, c, &e->ev)) {
             qemu_log_mask(LOG_GUEST_ERROR, "qcom-hidma: ch%u: event ring "
                           "lost room under a TRE in flight: event of the "
                           "TRE at 0x%x lost\n", c->idx, e->ev.off);
@@ -664,7 +665,7 @@ static void hidma_batch_finish(QcomHidmaState *s, QcomHidmaBatch *b)
 }
 
 /* Complete the batches the thread has copied, oldest first */
-static void hidma_batches_complete(QcomHidmaState *s)
+static void hidma_batches_complete(QcomHidmaState *s, bool post)
 {
     unsigned n;
 
@@ -673,7 +674,7 @@ static void hidma_batches_complete(QcomHidmaState *s)
     s->batches_copied = 0;
     qemu_mutex_unlock(&s->copy_lock);
     while (n--) {
-        hidma_batch_finish(s, &s->batch[s->batch_head]);
+        hidma_batch_finish(s, &s->batch[s->batch_head], post);
         s->batch_head = (s->batch_head + 1) % QCOM_HIDMA_COPY_BATCHES;
         s->batches_submitted--;
     }
@@ -700,12 +701,12 @@ static bool hidma_defer_event(QcomHidmaState *s, QcomHidmaChan *c)
 }
 
 /*
- * Wait for the batches the thread holds, then complete them here.  Every
- * command, device reset, VM stop and migration come through here first;
- * the thread never takes the BQL, so waiting with it held cannot
- * deadlock.
+ * Wait for the batches the thread holds, then complete them here, posting
+ * their events if @post.  Every command, a change of pacing, device
+ * reset, VM stop and migration come through here first; the thread never
+ * takes the BQL, so waiting with it held cannot deadlock.
  */
-static void hidma_copies_drain(QcomHidmaState *s, const char *why)
+static void hidma_copies_wait(QcomHidmaState *s, const char *why, bool post)
 {
     if (!s->batches_submitted) {
         return;
@@ -719,7 +720,13 @@ static void hidma_copies_drain(QcomHidmaState *s, const char *why)
         qemu_cond_wait(&s->copy_cond, &s->copy_lock);
     }
     qemu_mutex_unlock(&s->copy_lock);
-    hidma_batches_complete(s);
+    hidma_batches_complete(s, post);
+}
+
+/* ...and post their events */
+static void hidma_copies_drain(QcomHidmaState *s, const char *why)
+{
+    hidma_copies_wait(s, why, true);
 }
 
 /*
@@ -738,7 +745,7 @@ static void hidma_copies_flush_inline(QcomHidmaState *s)
     hidma_copies_drain(s, "in place");
     s->run_cost += b->bytes;
     hidma_batch_run(b);
-    hidma_batch_finish(s, b);
+    hidma_batch_finish(s, b, true);
 }
 
 static void hidma_batch_submit(QcomHidmaState *s)
@@ -1006,8 +1013,12 @@ static void hidma_engine_run(QcomHidmaState *s)
     if (!runstate_is_running()) {
         return;
     }
-    /* the end of the thread's oldest batch runs the engine again */
-    if (s->batches_submitted == QCOM_HIDMA_COPY_BATCHES) {
+    /*
+     * The end of the thread's oldest batch runs the engine again.  A run
+     * nested in this one (DMA into a device that polls the main loop)
+     * leaves the batch being filled alone.
+     */
+    if (s->batches_submitted == QCOM_HIDMA_COPY_BATCHES || s->building) {
         return;
     }
 
@@ -1112,7 +1123,7 @@ static void hidma_copy_done_bh(void *opaque)
     QcomHidmaState *s = opaque;
 
     /* a drain may have completed the batches already */
-    hidma_batches_complete(s);
+    hidma_batches_complete(s, true);
     hidma_engine_run(s);
 }
 
@@ -1704,7 +1715,8 @@ static void hidma_reset_enter(Object *obj, ResetType type)
     QcomHidmaState *s = QCOM_HIDMA(obj);
     int i;
 
-    hidma_copies_drain(s, "device reset");
+    /* the bytes land; their events go with the rest of the state */
+    hidma_copies_wait(s, "device reset", false);
     qemu_bh_cancel(s->bh);
     timer_del(s->engine_timer);
     hidma_mgmt_reset(s);
@@ -1844,6 +1856,8 @@ static void hidma_set_pacing(Object *obj, Visitor *v, const char *name,
                    name, MAX_LATENCY_US, val);
         return;
     }
+    /* the paced engine moves everything in place: the thread's first */
+    hidma_copies_drain(s, "pacing");
     *field = val;
     hidma_kick(s);
 }
@@ -2493,7 +2507,10 @@ static const VMStateDescription vmstate_hidma_pacing = {
     }
 };
 
-/* the thread's batch is not in the stream: its bytes land first */
+/*
+ * The thread's batches are not in the stream: their bytes land first.
+ * The VM stop before the device state is saved has drained them already.
+ */
 static int hidma_pre_save(void *opaque)
 {
     hidma_copies_drain(opaque, "migration");

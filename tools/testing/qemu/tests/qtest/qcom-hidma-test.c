@@ -2608,6 +2608,38 @@ static void test_copy_drain_stop(void)
     hidma_stop(&h);
 }
 
+/* ...before the engine turns to the paced, in-place mode */
+static void test_copy_drain_pacing(void)
+{
+    Hidma h;
+
+    hold_batch(&h);
+    qom_set_u32(&h, "x-bus-bytes-per-us", 1000);
+    g_assert_cmpint(qom_get_int(&h, "x-copy-drains"), ==, 1);
+    assert_same(&h, HOLD_SRC, HOLD_DST, HOLD_LEN);
+    g_assert_cmphex(ev_rd(&h, HOLD_CH, EV_WRITE_PTR), ==, EVRE_SIZE);
+    g_assert_cmpint(chprop(&h, HOLD_CH, "tres-completed"), ==, 1);
+    hidma_stop(&h);
+}
+
+/*
+ * ...and before a device reset, whose state the TRE's event goes with:
+ * the bytes land, nothing is written to the event ring.
+ */
+static void test_copy_drain_device_reset(void)
+{
+    Hidma h;
+
+    hold_batch(&h);
+    qtest_qmp_assert_success(h.qts, "{'execute': 'system_reset'}");
+    g_assert_cmpint(qom_get_int(&h, "x-copy-drains"), ==, 1);
+    assert_same(&h, HOLD_SRC, HOLD_DST, HOLD_LEN);
+    g_assert_cmphex(evre0(&h, HOLD_CH, 0), ==, 0);
+    g_assert_cmpint(chprop(&h, HOLD_CH, "tres-completed"), ==, 0);
+    g_assert_cmphex(state_of(tr_rd(&h, HOLD_CH, CTRLSTS)), ==, ST_DISABLED);
+    hidma_stop(&h);
+}
+
 /*
  * ...and before migration saves the device: the destination has every
  * byte and posts the TRE's event.
@@ -2797,6 +2829,10 @@ int main(int argc, char **argv)
                    test_copy_drain_reset);
     qtest_add_func("/qcom-hidma/copy-thread/drain-stop",
                    test_copy_drain_stop);
+    qtest_add_func("/qcom-hidma/copy-thread/drain-pacing",
+                   test_copy_drain_pacing);
+    qtest_add_func("/qcom-hidma/copy-thread/drain-device-reset",
+                   test_copy_drain_device_reset);
     qtest_add_func("/qcom-hidma/copy-thread/drain-migration",
                    test_copy_drain_migration);
     qtest_add_func("/qcom-hidma/copy-thread/weights",
