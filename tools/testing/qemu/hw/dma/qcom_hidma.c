@@ -95,10 +95,13 @@ REG32(EVCA_MSI_DATA, HIDMA_EVCA_MSI_DATA)
 #define RUN_COST_MAX            (1 * MiB)
 #define BOUNCE_COST             16
 /*
- * The copy thread takes batches of at most this much RAM; a drain (a
- * command, reset, VM stop) waits for two at most.
+ * The copy thread takes batches of at most this much RAM, in so many
+ * pieces: mapping a piece is the work an engine run does under the BQL
+ * for the thread (behind an IOMMU a piece is a page).  A drain (a
+ * command, reset, VM stop) waits for two batches at most.
  */
 #define COPY_BATCH_MAX          (8 * MiB)
+#define COPY_BATCH_PIECES       512
 /* reference clock of the reset timeout counter: 1 GHz */
 #define RESET_NS_PER_CYCLE      1
 #define WRR_CREDIT_MAX          (QCOM_HIDMA_MAX_CHANNELS * 16 * 128)
@@ -1051,7 +1054,8 @@ static void hidma_engine_run(QcomHidmaState *s)
             break;
         }
         if (budget-- <= 0 || s->run_cost >= RUN_COST_MAX ||
-            (s->building && s->building->bytes >= COPY_BATCH_MAX)) {
+            (s->building && (s->building->bytes >= COPY_BATCH_MAX ||
+                             s->building->copies->len >= COPY_BATCH_PIECES))) {
             more = true;
             break;
         }
