@@ -5,7 +5,7 @@
 # channels behind the SMMUv3), the guest CPU's memcpy and the host's memcpy
 # (the ceiling of an emulated engine); arbitration shares on a paced bus;
 # the cost of the SMMU to our driver. Perf kernel only. Writes
-# .build/bench/{results.md,results.csv,arbitration.csv,iops.png} and prints
+# .build/bench/{results.md,results.csv,arbitration.csv,model.csv,iops.png} and prints
 # a summary. Timings are measured here, never asserted.
 #
 # Environment (for development; the defaults are the real bench):
@@ -14,7 +14,8 @@
 #   BENCH_CPU_MS BENCH_ARB_SECS BENCH_ARB_RATE BENCH_DEPTHS BENCH_DEPTH_SECS
 #                -> guest/bench-extra.sh
 #   BENCH_COST_TRES BENCH_TIME_TRES -> guest/bench-cost.sh
-#   BENCH_STAGES ("host matrix extra nosmmu msi cost")  which stages to run; the others
+#   BENCH_MMIO_SIZE BENCH_MMIO_READS -> guest/bench-model.sh
+#   BENCH_STAGES ("host matrix extra nosmmu msi cost model")  which stages to run; the others
 #                reuse their raw output from an earlier run
 #   BENCH_OUT (.build/bench)
 #   HIDMA_PREBUILT=1  do not run build-all.sh perf first
@@ -22,7 +23,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 out=${BENCH_OUT:-$HIDMA_BUILD/bench}
-stages=${BENCH_STAGES-host matrix extra nosmmu msi cost}
+stages=${BENCH_STAGES-host matrix extra nosmmu msi cost model}
 runs=${BENCH_RUNS:-3}
 start=$(date +%s)
 mkdir -p "$out"
@@ -41,14 +42,16 @@ guest_env()
 	local v env=""
 	for v in BENCH_RUNS BENCH_SECS BENCH_SIZES BENCH_OPS BENCH_NCH BENCH_THREADS \
 		BENCH_MODES BENCH_DRIVERS BENCH_CPU_MS BENCH_ARB_SECS BENCH_ARB_RATE \
-		BENCH_DEPTHS BENCH_DEPTH_SECS BENCH_COST_TRES BENCH_TIME_TRES; do
+		BENCH_DEPTHS BENCH_DEPTH_SECS BENCH_COST_TRES BENCH_TIME_TRES \
+		BENCH_MMIO_SIZE BENCH_MMIO_READS; do
 		[ -n "${!v:-}" ] && env+="$v='${!v}' "
 	done
 	printf '%s' "$env"
 }
 
-# guest_stage NAME SCRIPT BUDGET [IOMMU [ENV [LAYOUT]]]: boot LAYOUT (acpi)
-# on the perf kernel (with the SMMU unless IOMMU is "none"), run /bench/SCRIPT with
+# guest_stage NAME SCRIPT BUDGET [IOMMU [ENV [LAYOUT [QEMU_ARGS]]]]: boot
+# LAYOUT (acpi) on the perf kernel (with the SMMU unless IOMMU is "none"),
+# QEMU given QEMU_ARGS (words) too, run /bench/SCRIPT with
 # the bench variables and then ENV ("K=V ..." words, which override them),
 # keep its result lines in $out/raw-NAME.txt. They are
 # taken from the console log rather than run-guest's stdout: on the acpi
@@ -59,10 +62,13 @@ guest_env()
 guest_stage()
 {
 	local name=$1 script=$2 budget=$3 iommu=${4:-smmuv3} env=${5:-} layout=${6:-acpi}
-	local rc pid n seen console attempt=1
+	local rc pid n seen console attempt=1 a qargs=()
 	local skip=0 avoid="" deadline last lastraw class why
 
 	deadline=$(($(date +%s) + budget))
+	for a in ${7:-}; do
+		qargs+=(--qemu-arg "$a")
+	done
 	: > "$out/raw-$name.txt"
 	while :; do
 		console="$out/console-$name-$attempt.log"
@@ -70,6 +76,7 @@ guest_stage()
 		log "$name: booting the $layout layout (perf kernel, iommu $iommu), attempt $attempt"
 		HIDMA_PREBUILT=1 "$HIDMA_BENCH/run-guest" --layout "$layout" --flavour perf \
 			--iommu "$iommu" --timeout $((deadline - $(date +%s))) --log "$console" \
+			${qargs[@]+"${qargs[@]}"} \
 			--cmd "$(guest_env)${env}BENCH_SKIP=$skip BENCH_AVOID='$avoid' sh /bench/$script" \
 			>/dev/null &
 		pid=$!
@@ -86,7 +93,7 @@ guest_stage()
 		rc=0
 		wait "$pid" || rc=$?
 		sed -n '/HIDMA-BEGIN$/,/^HIDMA-END rc=/p' "$console" 2>/dev/null |
-			grep -E '^(RAW|MEM|RING|ARB|DEPTH|COST|TIME|NOTE|SPLAT),' >> "$out/raw-$name.txt" || true
+			grep -E '^(RAW|MEM|RING|ARB|DEPTH|COST|TIME|MMIO|NOTE|SPLAT),' >> "$out/raw-$name.txt" || true
 		[ "$rc" = 0 ] && break
 		log "$name: guest exit status $rc (console: $console)"
 		why=$(grep -m1 -E 'Internal error|Kernel panic|BUG:|Unable to handle|blocked for more' \
@@ -158,10 +165,28 @@ fi
 # both drivers): MMIO accesses, doorbells and interrupts at depth 1 and 16.
 has_stage cost && guest_stage cost bench-cost.sh 300
 
-for f in host matrix extra nosmmu msi cost; do
+# The model with its copy thread against the model without it (every byte
+# in the main loop, x-copy-thread=off), side by side: the qtest's 1 MiB
+# TREs against host memcpy, then a boot of each for our driver's dmatest
+# bandwidth on two channels and a vCPU's MMIO latency during 64 MiB copies.
+if has_stage model; then
+	log "model: qtest throughput, with and without the copy thread"
+	qbuild="$HIDMA_CACHE/links/qemu/build"
+	QTEST_QEMU_BINARY="$qbuild/qemu-system-aarch64" \
+		"$qbuild/tests/qtest/qcom-hidma-test" -m slow -p /aarch64/qcom-hidma/throughput 2>&1 |
+		sed -n 's/^# THROUGHPUT,/TPUT,/p' > "$out/raw-model-qtest.txt" || true
+	[ -s "$out/raw-model-qtest.txt" ] ||
+		echo "NOTE,model: the qtest printed no THROUGHPUT line" > "$out/raw-model-qtest.txt"
+	guest_stage model-thread bench-model.sh 400 smmuv3 "BENCH_MODEL=thread "
+	guest_stage model-mainloop bench-model.sh 400 smmuv3 "BENCH_MODEL=mainloop " acpi \
+		"-global qcom-hidma.x-copy-thread=off"
+	cat "$out"/raw-model-{qtest,thread,mainloop}.txt > "$out/raw-model.txt" 2>/dev/null || true
+fi
+
+for f in host matrix extra nosmmu msi cost model; do
 	[ -f "$out/raw-$f.txt" ] || log "no $f results (stage not run yet)"
 done
-cat "$out"/raw-{host,matrix,extra,nosmmu,msi,cost}.txt 2>/dev/null > "$out/raw.txt" || true
+cat "$out"/raw-{host,matrix,extra,nosmmu,msi,cost,model}.txt 2>/dev/null > "$out/raw.txt" || true
 
 python3 - "$out" "$(($(date +%s) - start))" <<'PY'
 import csv, math, os, statistics, sys
@@ -169,9 +194,12 @@ import csv, math, os, statistics, sys
 out, elapsed = sys.argv[1], int(sys.argv[2])
 USER_HZ = 100
 NAMES = {"hidma": "hidma (ours)", "hidma-nosmmu": "hidma (ours), no SMMU", "hidma-msi": "hidma (ours), MSI", "hdma": "hdma (in-kernel 6.12)",
+         "hidma-thread": "hidma (ours), model with its copy thread",
+         "hidma-mainloop": "hidma (ours), model without it",
          "cpu-memcpy": "CPU memcpy (guest)", "host-memcpy": "host memcpy"}
 
 raw, mem, ring, arb, notes, depth, cost, times = {}, [], {}, [], [], {}, {}, {}
+mmio, tput = {}, None
 for line in open(os.path.join(out, "raw.txt"), errors="replace"):
     f = line.strip().split(",")
     try:
@@ -189,6 +217,10 @@ for line in open(os.path.join(out, "raw.txt"), errors="replace"):
             cost[(f[1], int(f[2]))] = [int(v) for v in f[3:]]
         elif f[0] == "TIME" and len(f) == 7:
             times[f[1]] = [int(v) for v in f[2:]]
+        elif f[0] == "MMIO" and len(f) == 12:
+            mmio[f[1]] = [int(v) for v in f[2:]]
+        elif f[0] == "TPUT" and len(f) == 5:
+            tput = [float(v) for v in f[2:]]
         elif f[0] == "RING" and len(f) == 4:
             ring[f[2]] = int(f[3])
         elif f[0] == "ARB" and len(f) >= 10:
@@ -253,7 +285,8 @@ def ns_per_tre(t):
     return sub, irq, sub + irq
 
 # ---------------------------------------------------------------- CSV
-order = {"hidma": 0, "hdma": 1, "cpu-memcpy": 2, "host-memcpy": 3, "hidma-nosmmu": 4, "hidma-msi": 5}
+order = {"hidma": 0, "hdma": 1, "cpu-memcpy": 2, "host-memcpy": 3, "hidma-nosmmu": 4, "hidma-msi": 5,
+         "hidma-thread": 6, "hidma-mainloop": 7}
 keys = sorted(agg, key=lambda k: (order.get(k[0], 9), k[1], k[2], k[3], k[4], k[5]))
 with open(os.path.join(out, "results.csv"), "w", newline="") as fh:
     w = csv.writer(fh)
@@ -289,6 +322,17 @@ with open(os.path.join(out, "arbitration.csv"), "w", newline="") as fh:
         w.writerow(list(r[:10]) + [f"{r[10]:.4f}", "" if r[11] is None else f"{r[11]:.4f}",
                                    "" if r[12] is None else f"{r[12]:.4f}"])
 
+with open(os.path.join(out, "model.csv"), "w", newline="") as fh:
+    w = csv.writer(fh)
+    w.writerow(["model", "qtest_mbps", "qtest_host_mbps", "dmatest_2ch_4thr_1m_mbps",
+                "mmio_idle_median_ns", "mmio_idle_p99_ns", "mmio_idle_max_ns",
+                "mmio_idle_mean_ns", "mmio_busy_median_ns", "mmio_busy_p99_ns",
+                "mmio_busy_max_ns", "mmio_busy_mean_ns", "mmio_busy_reads", "copies_64m"])
+    for i, m in enumerate(("thread", "mainloop")):
+        a = agg.get((f"hidma-{m}", "memcpy", 1048576, 2, 4, "irq"))
+        w.writerow([m, f"{tput[i]:.0f}" if tput else "", f"{tput[2]:.0f}" if tput else "",
+                    f"{a['mbs'][0]:.1f}" if a else ""] + (mmio.get(m) or [""] * 10))
+
 # ---------------------------------------------------------------- targets
 sizes = sorted({k[2] for k in agg})
 ops = [o for o in ("memcpy", "memset") if any(k[1] == o for k in agg)]
@@ -316,7 +360,7 @@ if big:
                     f"{sum(r >= 1.0 for _, r in big)}/{len(big)} points; worst {worst[1]:.2f}x "
                     f"({k[1]} {k[3]} ch x {k[4]} thr {k[5]}); 1 ch memcpy irq "
                     f"{fr(ratio(get('hidma', 'memcpy', 1048576, what='mbs'), get('hdma', 'memcpy', 1048576, what='mbs')))}"))
-host1m = get("host-memcpy", "memcpy", 1048576, what="mbs")
+host1m = get("host-memcpy", "memcpy", 1048576, mode="cpu", what="mbs")
 ours1m = [(k, agg[k]["mbs"][0]) for k in agg if k[0] == "hidma" and k[1] == "memcpy" and k[2] == 1048576]
 if host1m and ours1m:
     best = max(ours1m, key=lambda x: x[1])
@@ -350,6 +394,33 @@ if to and tk:
                     "at most 0.5x in-kernel", rr is not None and rr <= 0.5,
                     f"{to[2]:,.0f} ns ours ({to[0]:,.0f} submit + {to[1]:,.0f} interrupt), "
                     f"{tk[2]:,.0f} in-kernel ({tk[0]:,.0f} + {tk[1]:,.0f}): {fr(rr)}"))
+if tput:
+    targets.append(("qtest: the model at 1 MiB TREs (copy thread) >= 0.9x host memcpy",
+                     tput[0] >= 0.9 * tput[2],
+                     f"{tput[0]:,.0f} MB/s against host {tput[2]:,.0f} = {tput[0] / tput[2]:.2f}x "
+                     f"(without the thread {tput[1]:,.0f} = {tput[1] / tput[2]:.2f}x)"))
+for m in ("thread", "mainloop"):
+    v = get(f"hidma-{m}", "memcpy", 1048576, 2, 4, what="mbs")
+    if v is None or not host1m:
+        continue
+    if m == "thread":
+        other = get("hidma-mainloop", "memcpy", 1048576, 2, 4, what="mbs")
+        targets.append(("dmatest memcpy 1 MiB, 4 threads x 2 channels (perf kernel): >= 50% of host memcpy",
+                        v >= 0.5 * host1m,
+                        f"{v:,.0f} MB/s = {v / host1m:.1%} of host {host1m:,.0f} MB/s"
+                        + ("" if other is None else f" (model without the thread: {other:,.0f} MB/s = {other / host1m:.1%})")))
+mt = mmio.get("thread")
+if mt:
+    # idle: median p99 max mean; busy: the same, then reads and copies
+    ok = all(mt[4 + i] <= 2 * mt[i] for i in (0, 1, 3))
+    mm = mmio.get("mainloop")
+    targets.append(("vCPU MMIO read while two channels copy 64 MiB TREs: <= 2x idle (median, p99, mean)", ok,
+                    f"median {mt[4]:,} ns vs idle {mt[0]:,} ({mt[4] / mt[0]:.2f}x), p99 {mt[5]:,} vs {mt[1]:,} "
+                    f"({mt[5] / mt[1]:.2f}x), mean {mt[7]:,} vs {mt[3]:,} ({mt[7] / mt[3]:.2f}x), "
+                    f"max {mt[6]:,} vs {mt[2]:,}; {mt[8]:,} reads over {mt[9]} copies"
+                    + ("" if not mm else f"; without the thread: median {mm[4] / mm[0]:.2f}x, "
+                       f"p99 {mm[5] / mm[1]:.2f}x, mean {mm[7] / mm[3]:.2f}x, max {mm[6]:,} ns, "
+                       f"{mm[8]:,} reads over {mm[9]} copies")))
 ar = arb_rows()
 if ar:
     ok = all(r[12] is not None and abs(r[12]) <= 0.10 for r in ar)
@@ -481,6 +552,34 @@ if times:
                   f"{'-' if not v else f'{v[0]:,.0f}'} | {t[4]:,} | {t[2]:,} | "
                   f"{'-' if not v else f'{v[1]:,.0f}'} | {'-' if not v else f'{v[2]:,.0f}'} |")
     md.append("")
+if tput or mmio or any(k[0] in ("hidma-thread", "hidma-mainloop") for k in agg):
+    md.append("## The model off the main loop\n")
+    md.append("The same model with its copy thread (bytes of RAM moved by a thread, without the "
+              "BQL; the default) and without it (`-global qcom-hidma.x-copy-thread=off`: every "
+              "byte in the main loop, one engine run at a time), in the same run. qtest: 1 MiB "
+              "memcpy TREs, 128 per round, medians of five rounds taken in turn with host "
+              "`memcpy()` of 1 MiB. dmatest: our driver, perf kernel, acpi layout behind the "
+              "SMMUv3, memcpy 1 MiB, `noverify=1`, 4 threads on each of 2 channels. MMIO: a "
+              "guest module (`bench_mmio.ko`) reads an idle channel's TRCA register, timed "
+              "read by read (the guest's clock: 16 ns steps), 20,000 times with the engine idle, "
+              "then while two other channels each copy 64 MiB TREs back to back, until each "
+              "completed 3, interrupts off around each read. The mean weighs a read by its wait: "
+              "a vCPU held for milliseconds makes few reads, which the percentiles barely see.\n")
+    md.append("| model | qtest MB/s | / host | dmatest MB/s | / host | MMIO idle median/p99/mean/max ns "
+              "| busy median/p99/mean/max ns | busy reads | busy/idle median | p99 | mean |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for i, m in enumerate(("thread", "mainloop")):
+        q = tput[i] if tput else None
+        d = get(f"hidma-{m}", "memcpy", 1048576, 2, 4, what="mbs")
+        r = mmio.get(m)
+        md.append(f"| {'copy thread' if m == 'thread' else 'main loop'} | {fnum(q)} "
+                  f"| {'-' if not (q and tput) else f'{q / tput[2]:.2f}x'} | {fnum(d)} "
+                  f"| {'-' if not (d and host1m) else f'{d / host1m:.1%}'} "
+                  + ("| - | - | - | - | - | - |" if not r else
+                     f"| {r[0]:,}/{r[1]:,}/{r[3]:,}/{r[2]:,} | {r[4]:,}/{r[5]:,}/{r[7]:,}/{r[6]:,} "
+                     f"| {r[8]:,} | {r[4] / r[0]:.2f}x | {r[5] / r[1]:.2f}x | {r[7] / r[3]:.2f}x |"))
+    md.append(f"\nhost memcpy 1 MiB: {fnum(tput[2] if tput else None)} MB/s in the qtest, "
+              f"{fnum(host1m)} MB/s in the host stage.\n")
 md.append("## Memory per channel\n")
 md.append("Free-memory deltas (/proc/meminfo MemFree, page granular) when the channel "
           "driver probes all channels (minus the module's own size from /proc/modules), "
