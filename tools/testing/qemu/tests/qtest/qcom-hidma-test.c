@@ -2571,6 +2571,14 @@ static void hold_batch(Hidma *h)
     g_assert_true(qom_get_bool(h, "x-copy-hold"));
 }
 
+/* one wait for the thread landed the held batch's bytes */
+static void assert_drained(Hidma *h)
+{
+    g_assert_cmpint(qom_get_int(h, "x-copy-drains"), ==, 1);
+    g_assert_false(qom_get_bool(h, "x-copy-hold"));
+    assert_same(h, HOLD_SRC, HOLD_DST, HOLD_LEN);
+}
+
 /* the thread's bytes land before a command changes the channel */
 static void test_copy_drain_reset(void)
 {
@@ -2578,9 +2586,7 @@ static void test_copy_drain_reset(void)
 
     hold_batch(&h);
     cmd(&h, false, HOLD_CH, CMD_RESET);
-    g_assert_cmpint(qom_get_int(&h, "x-copy-drains"), ==, 1);
-    g_assert_false(qom_get_bool(&h, "x-copy-hold"));
-    assert_same(&h, HOLD_SRC, HOLD_DST, HOLD_LEN);
+    assert_drained(&h);
     g_assert(wait_state(&h, false, HOLD_CH, ST_DISABLED));
     hidma_stop(&h);
 }
@@ -2595,8 +2601,7 @@ static void test_copy_drain_stop(void)
 
     hold_batch(&h);
     qtest_qmp_assert_success(h.qts, "{'execute': 'stop'}");
-    g_assert_cmpint(qom_get_int(&h, "x-copy-drains"), ==, 1);
-    assert_same(&h, HOLD_SRC, HOLD_DST, HOLD_LEN);
+    assert_drained(&h);
     g_assert_cmphex(ev_rd(&h, HOLD_CH, EV_WRITE_PTR), ==, EVRE_SIZE);
     g_assert_cmphex(evre0(&h, HOLD_CH, 0) >> 24, ==, 0x10);
     g_assert_cmpint(chprop(&h, HOLD_CH, "tres-completed"), ==, 1);
@@ -2615,8 +2620,7 @@ static void test_copy_drain_pacing(void)
 
     hold_batch(&h);
     qom_set_u32(&h, "x-bus-bytes-per-us", 1000);
-    g_assert_cmpint(qom_get_int(&h, "x-copy-drains"), ==, 1);
-    assert_same(&h, HOLD_SRC, HOLD_DST, HOLD_LEN);
+    assert_drained(&h);
     g_assert_cmphex(ev_rd(&h, HOLD_CH, EV_WRITE_PTR), ==, EVRE_SIZE);
     g_assert_cmpint(chprop(&h, HOLD_CH, "tres-completed"), ==, 1);
     hidma_stop(&h);
@@ -2632,8 +2636,7 @@ static void test_copy_drain_device_reset(void)
 
     hold_batch(&h);
     qtest_qmp_assert_success(h.qts, "{'execute': 'system_reset'}");
-    g_assert_cmpint(qom_get_int(&h, "x-copy-drains"), ==, 1);
-    assert_same(&h, HOLD_SRC, HOLD_DST, HOLD_LEN);
+    assert_drained(&h);
     g_assert_cmphex(evre0(&h, HOLD_CH, 0), ==, 0);
     g_assert_cmpint(chprop(&h, HOLD_CH, "tres-completed"), ==, 0);
     g_assert_cmphex(state_of(tr_rd(&h, HOLD_CH, CTRLSTS)), ==, ST_DISABLED);
