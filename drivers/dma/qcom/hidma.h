@@ -151,6 +151,9 @@ struct hidma_msi_vec {
  * @err_next: slot of @err that the next failure takes
  * @stats: counters shown in debugfs
  * @outstanding: descriptors prepared and not freed yet
+ * @cache_lock: protects @desc_cache
+ * @desc_cache: freed descriptors kept for the next prep, at most as many
+ *	as were ever outstanding at once
  * @hw_lock: serialises sleeping hardware (re)programming
  * @recover_work: stops, reaps and resets the channel
  * @free_work: frees the channel once the dmaengine core is done with it
@@ -178,6 +181,8 @@ struct hidma_dev {
 	struct hidma_stats stats;
 
 	atomic_t outstanding;
+	spinlock_t cache_lock; /* the descriptor cache */
+	struct list_head desc_cache;
 	struct mutex hw_lock; /* sleeping hardware (re)programming */
 	struct work_struct recover_work;
 	struct work_struct free_work;
@@ -190,6 +195,7 @@ static inline struct hidma_dev *to_hidma(struct dma_chan *chan)
 
 /* hidma_dma.c: the data path */
 void hidma_init_dma_device(struct hidma_dev *hdev);
+void hidma_desc_cache_drain(struct hidma_dev *hdev);
 void hidma_feed(struct hidma_dev *hdev);
 void hidma_reap(struct hidma_dev *hdev, u32 cause);
 void hidma_blame(struct hidma_dev *hdev);

@@ -39,13 +39,56 @@ static struct hidma_desc *to_hidma_desc(struct virt_dma_desc *vd)
 	return container_of(vd, struct hidma_desc, vd);
 }
 
+/*
+ * Freed descriptors go to the channel's cache and the next prep takes one
+ * from there: in steady state a transfer allocates nothing.
+ */
 static void hidma_desc_free(struct virt_dma_desc *vd)
 {
 	struct hidma_dev *hdev = to_hidma(vd->tx.chan);
+	unsigned long flags;
 
 	dma_descriptor_unmap(&vd->tx);
-	kfree(to_hidma_desc(vd));
+	spin_lock_irqsave(&hdev->cache_lock, flags);
+	list_add(&vd->node, &hdev->desc_cache);
+	spin_unlock_irqrestore(&hdev->cache_lock, flags);
 	atomic_dec(&hdev->outstanding);
+}
+
+/* A zeroed descriptor: a cached one, else a new one. */
+static struct hidma_desc *hidma_desc_get(struct hidma_dev *hdev)
+{
+	struct hidma_desc *desc;
+	unsigned long flags;
+
+	spin_lock_irqsave(&hdev->cache_lock, flags);
+	desc = list_first_entry_or_null(&hdev->desc_cache, struct hidma_desc,
+					vd.node);
+	if (desc)
+		list_del(&desc->vd.node);
+	spin_unlock_irqrestore(&hdev->cache_lock, flags);
+	if (desc)
+		memset(desc, 0, sizeof(*desc));
+	else
+		desc = kzalloc(sizeof(*desc), GFP_NOWAIT);
+	return desc;
+}
+
+/**
+ * hidma_desc_cache_drain() - free the cached descriptors
+ * @hdev: channel whose client let it go, or that is being freed
+ */
+void hidma_desc_cache_drain(struct hidma_dev *hdev)
+{
+	struct hidma_desc *desc, *tmp;
+	unsigned long flags;
+	LIST_HEAD(list);
+
+	spin_lock_irqsave(&hdev->cache_lock, flags);
+	list_splice_init(&hdev->desc_cache, &list);
+	spin_unlock_irqrestore(&hdev->cache_lock, flags);
+	list_for_each_entry_safe(desc, tmp, &list, vd.node)
+		kfree(desc);
 }
 
 /* Complete one descriptor and queue its callback; vc.lock held. */
@@ -308,7 +351,7 @@ hidma_prep(struct hidma_dev *hdev, u32 op, dma_addr_t dst, dma_addr_t src,
 	if (atomic_inc_return(&hdev->outstanding) > hdev->max_outstanding)
 		goto refuse;
 
-	desc = kzalloc(sizeof(*desc), GFP_NOWAIT);
+	desc = hidma_desc_get(hdev);
 	if (!desc)
 		goto refuse;
 	desc->op = op;
@@ -452,6 +495,8 @@ void hidma_init_dma_device(struct hidma_dev *hdev)
 	hdev->max_outstanding = hdev->nr_desc * HIDMA_OUTSTANDING_PER_SLOT;
 	INIT_LIST_HEAD(&hdev->ring);
 	INIT_LIST_HEAD(&hdev->dead);
+	spin_lock_init(&hdev->cache_lock);
+	INIT_LIST_HEAD(&hdev->desc_cache);
 	hdev->vc.desc_free = hidma_desc_free;
 	vchan_init(&hdev->vc, ddev);
 	dma_set_max_seg_size(hdev->dev, HIDMA_MAX_XFER_LEN);

@@ -467,6 +467,8 @@ void hidma_free_chan_resources(struct dma_chan *chan)
 	hidma_terminate_all(chan);
 	hidma_synchronize(chan);
 	vchan_free_chan_resources(&hdev->vc);
+	/* An idle channel holds no descriptors. */
+	hidma_desc_cache_drain(hdev);
 	pm_runtime_mark_last_busy(hdev->dev);
 	pm_runtime_put_autosuspend(hdev->dev);
 }

@@ -97,6 +97,7 @@ static void hidma_free_work(struct work_struct *work)
 	cancel_work_sync(&hdev->recover_work);
 	vchan_free_chan_resources(&hdev->vc);
 	tasklet_kill(&hdev->vc.task);
+	hidma_desc_cache_drain(hdev);
 
 	/*
 	 * device_release() runs under the core's dma_list_mutex, and the
