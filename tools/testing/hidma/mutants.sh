@@ -43,9 +43,16 @@ mutant()
 # kmemleak: the bench's scan after the suite reports the descriptors of
 # every completed transfer (run-guest exit 126).
 mutant leak-completed hidma_dma.c chan-recovery guest \
-	"descriptors are never freed" \
-	$'\tdma_descriptor_unmap(&vd->tx);\n\tkfree(to_hidma_desc(vd));\n' \
-	$'\tdma_descriptor_unmap(&vd->tx);\n'
+	"freed descriptors are neither kept nor freed" \
+	$'\tspin_lock_irqsave(&hdev->cache_lock, flags);\n\tlist_add(&vd->node, &hdev->desc_cache);\n' \
+	$'\tspin_lock_irqsave(&hdev->cache_lock, flags);\n'
+
+# kmemleak: the same scan reports the cached descriptors once the channel
+# is freed.
+mutant cache-never-drained hidma_dma.c chan-recovery guest \
+	"the descriptor cache is never emptied" \
+	$'\tlist_splice_init(&hdev->desc_cache, &list);\n' \
+	$'\tINIT_LIST_HEAD(&list);\n'
 
 # test=error: "N transfers reported result R" and the failed-transfer
 # checks, for each injected cause.
