@@ -241,7 +241,7 @@ run_one()
 
 	log "$name: $suite on $layout (timeout ${tmo:-600} s)"
 	HIDMA_PREBUILT=1 "$tree/tools/testing/hidma/run-guest" --layout "$layout" \
-		--timeout "${tmo:-600}" --mem "${mem:-1G}" --log "$work/guest.log" \
+		--timeout "${tmo:-600}" --mem "${mem:-512M}" --log "$work/guest.log" \
 		--cmd "sh /selftests/$suite.sh" >"$work/suite.out" 2>"$work/run.err" || rc=$?
 	[ "$opt_keep" = 1 ] || rm -rf "$tree"
 	echo "$rc" >"$work/rc"
