@@ -144,4 +144,5 @@ if [ ! -f "$out/.built" ]; then
 fi
 mkdir -p "$(dirname "$link")"
 ln -sfn "$out" "$link"
+cache_prune "$out"
 echo "$out"

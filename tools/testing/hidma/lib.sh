@@ -99,6 +99,31 @@ cache_lock()
 	fi
 }
 
+# cache_prune OUT: OUT is the build just linked, a directory named
+# <kind><16 hex digits> (kind "", "arm64-", "debug-", ...) beside the other
+# builds of its kind. Marks OUT used, keeps it and the HIDMA_CACHE_KEEP
+# (default 2) others of its kind used last, and removes the rest: every
+# change to the model or a kernel config leaves a build of 100-300 MB.
+# The caller holds the cache lock exclusively: nobody runs an old build.
+cache_prune()
+{
+	local out=$1 keep=${HIDMA_CACHE_KEEP:-2} dir kind old
+
+	dir=$(dirname "$out")
+	kind=$(basename "$out")
+	kind=${kind%????????????????}
+	touch "$out/.used"
+	find "$dir" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended \
+		-regex ".*/${kind}[0-9a-f]{16}" ! -path "$out" -print |
+	while read -r old; do
+		echo "$(stat -c %Y "$old/.used" 2>/dev/null || stat -c %Y "$old") $old"
+	done | sort -k1,1nr | tail -n +$((keep + 1)) | cut -d' ' -f2- |
+	while read -r old; do
+		log "removing ${old#"$HIDMA_CACHE"/}: $keep newer builds of its kind are kept"
+		rm -rf "$old"
+	done
+}
+
 # Build directory of a kernel flavour (empty if not built).
 kernel_dir()
 {

@@ -60,6 +60,34 @@ expect_error()
 	return 1
 }
 
+# cache_prune_check: in a scratch directory, four builds of one kind, one
+# of another and a work tree; pruning after the newest keeps it and the two
+# of its kind used last, and nothing of the others.
+cache_prune_check()
+{
+	local d b rc=0
+
+	d=$(mktemp -d "${TMPDIR:-/tmp}/hidma-prune.XXXXXX")
+	for b in 1111111111111111 2222222222222222 3333333333333333 \
+		 4444444444444444 arm64-5555555555555555 work; do
+		mkdir "$d/$b"
+	done
+	touch -d '4 hours ago' "$d/1111111111111111/.used"
+	touch -d '3 hours ago' "$d/2222222222222222/.used"
+	touch -d '2 hours ago' "$d/3333333333333333/.used"
+	touch -d '5 hours ago' "$d/arm64-5555555555555555/.used"
+	HIDMA_CACHE_KEEP=2 cache_prune "$d/4444444444444444" 2>/dev/null
+	for b in 2222222222222222 3333333333333333 4444444444444444 \
+		 arm64-5555555555555555 work; do
+		[ -d "$d/$b" ] || { echo "# $b was removed"; rc=1; }
+	done
+	[ ! -e "$d/1111111111111111" ] || { echo "# the oldest build was kept"; rc=1; }
+	[ -e "$d/4444444444444444/.used" ] ||
+		{ echo "# the current build is not marked used"; rc=1; }
+	rm -rf "$d"
+	return "$rc"
+}
+
 # Every job is added unconditionally: a missing script or binary fails
 # its job, with the shell's "No such file" as the diagnostic.
 
@@ -102,6 +130,8 @@ job_add "runner: an SMMU fault that no test announced fails the run" \
 	--cmd "insmod /lib/modules/hidma/hidma_mgmt.ko &&
 	       insmod /lib/modules/hidma/hidma.ko &&
 	       insmod /lib/modules/hidma/hidma_test_client.ko channel=dma0chan0 test=iommu-fault"
+job_add "cache: old builds of a kind are pruned, the ones used last kept" \
+	cache_prune_check
 job_add "runner: an unknown layout is rejected" \
 	expect_error "unknown layout 'moon'" "$run" --layout moon --cmd true
 job_add "runner: an unknown flavour is rejected" \
