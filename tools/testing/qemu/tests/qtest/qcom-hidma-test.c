@@ -325,6 +325,22 @@ static void ch_setup(Hidma *h, int ch, int ntre)
     ch_setup_at(h, ch, ntre, tre_ring(ch), ev_ring(ch));
 }
 
+/*
+ * ch_setup() with an event ring of @nev slots: ring registers ignore
+ * writes while their window is enabled, so reset both first.
+ */
+static void ch_setup_events(Hidma *h, int ch, int ntre, int nev)
+{
+    ch_setup(h, ch, ntre);
+    cmd(h, false, ch, CMD_RESET);
+    g_assert(wait_state(h, false, ch, ST_DISABLED));
+    cmd(h, true, ch, CMD_RESET);
+    g_assert(wait_state(h, true, ch, ST_DISABLED));
+    ev_wr(h, ch, RING_LEN, nev * EVRE_SIZE);
+    cmd(h, true, ch, CMD_ENABLE);
+    cmd(h, false, ch, CMD_ENABLE);
+}
+
 static void host_start(Hidma *h, const char *extra)
 {
     hidma_start(h, extra);
@@ -1292,14 +1308,7 @@ static void test_event_ring_one_slot(void)
     uint64_t grants;
 
     host_start(&h, NULL);
-    ch_setup(&h, 0, 8);
-    cmd(&h, false, 0, CMD_RESET);
-    g_assert(wait_state(&h, false, 0, ST_DISABLED));
-    cmd(&h, true, 0, CMD_RESET);
-    g_assert(wait_state(&h, true, 0, ST_DISABLED));
-    ev_wr(&h, 0, RING_LEN, EVRE_SIZE);
-    cmd(&h, true, 0, CMD_ENABLE);
-    cmd(&h, false, 0, CMD_ENABLE);
+    ch_setup_events(&h, 0, 8, 1);
     fill(&h, src, 64, 3);
     put_tre(&h, 0, 0, 3, 64, src, dst);
     put_tre(&h, 0, 1, 3, 64, src + 64, dst + 64);
@@ -2496,14 +2505,7 @@ static void test_copy_thread_event_ring_full(void)
     Hidma h;
 
     host_start(&h, NULL);
-    ch_setup(&h, 0, 8);
-    cmd(&h, false, 0, CMD_RESET);
-    g_assert(wait_state(&h, false, 0, ST_DISABLED));
-    cmd(&h, true, 0, CMD_RESET);
-    g_assert(wait_state(&h, true, 0, ST_DISABLED));
-    ev_wr(&h, 0, RING_LEN, 4 * EVRE_SIZE);
-    cmd(&h, true, 0, CMD_ENABLE);
-    cmd(&h, false, 0, CMD_ENABLE);
+    ch_setup_events(&h, 0, 8, 4);
     fill(&h, src, 6 * len, 33);
     for (i = 0; i < 6; i++) {
         put_tre(&h, 0, i, 3, len, src + i * len, dst + i * len);
