@@ -131,6 +131,7 @@ struct hidma_msi_vec {
  *
  * @ddev: dmaengine device
  * @vc: the single virtual channel; vc.lock protects the fields below it
+ *	up to @stats
  * @dev: the platform device (a reference is held until release)
  * @ll: rings and register windows
  * @irq: wired interrupt, when the channel does not signal MSIs
@@ -151,9 +152,10 @@ struct hidma_msi_vec {
  * @err_next: slot of @err that the next failure takes
  * @stats: counters shown in debugfs
  * @outstanding: descriptors prepared and not freed yet
- * @cache_lock: protects @desc_cache
+ * @cache_lock: protects @desc_cache and @desc_cached
  * @desc_cache: freed descriptors kept for the next prep, at most as many
  *	as were ever outstanding at once
+ * @desc_cached: number of descriptors in @desc_cache
  * @hw_lock: serialises sleeping hardware (re)programming
  * @recover_work: stops, reaps and resets the channel
  * @free_work: frees the channel once the dmaengine core is done with it
@@ -183,6 +185,7 @@ struct hidma_dev {
 	atomic_t outstanding;
 	spinlock_t cache_lock; /* the descriptor cache */
 	struct list_head desc_cache;
+	unsigned int desc_cached;
 	struct mutex hw_lock; /* sleeping hardware (re)programming */
 	struct work_struct recover_work;
 	struct work_struct free_work;

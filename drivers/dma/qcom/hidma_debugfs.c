@@ -21,10 +21,14 @@ static int hidma_stats_show(struct seq_file *s, void *unused)
 {
 	struct hidma_dev *hdev = s->private;
 	struct hidma_stats st;
+	unsigned int cached;
 
 	spin_lock_irq(&hdev->vc.lock);
 	st = hdev->stats;
 	spin_unlock_irq(&hdev->vc.lock);
+	spin_lock_irq(&hdev->cache_lock);
+	cached = hdev->desc_cached;
+	spin_unlock_irq(&hdev->cache_lock);
 
 	seq_printf(s, "submitted: %llu\n", st.submitted);
 	seq_printf(s, "completed: %llu\n", st.completed);
@@ -33,6 +37,9 @@ static int hidma_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "terminated: %llu\n", st.terminated);
 	seq_printf(s, "errors: %llu\n", st.errors);
 	seq_printf(s, "recoveries: %llu\n", st.recoveries);
+	seq_printf(s, "descriptors_outstanding: %d\n",
+		   atomic_read(&hdev->outstanding));
+	seq_printf(s, "descriptors_cached: %u\n", cached);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hidma_stats);

@@ -29,8 +29,8 @@
 
 /*
  * Descriptors prepared and not freed yet, per TRE slot. Bounds the lists
- * that tx_status() walks with interrupts off; the ring holds one such
- * batch, the rest wait behind it.
+ * that tx_status() walks with interrupts off, and the descriptor cache;
+ * the ring holds one such batch, the rest wait behind it.
  */
 #define HIDMA_OUTSTANDING_PER_SLOT	4
 
@@ -51,11 +51,12 @@ static void hidma_desc_free(struct virt_dma_desc *vd)
 	dma_descriptor_unmap(&vd->tx);
 	spin_lock_irqsave(&hdev->cache_lock, flags);
 	list_add(&vd->node, &hdev->desc_cache);
+	hdev->desc_cached++;
 	spin_unlock_irqrestore(&hdev->cache_lock, flags);
 	atomic_dec(&hdev->outstanding);
 }
 
-/* A zeroed descriptor: a cached one, else a new one. */
+/* A zeroed descriptor: a cached one, else a new one; NULL if neither. */
 static struct hidma_desc *hidma_desc_get(struct hidma_dev *hdev)
 {
 	struct hidma_desc *desc;
@@ -64,8 +65,10 @@ static struct hidma_desc *hidma_desc_get(struct hidma_dev *hdev)
 	spin_lock_irqsave(&hdev->cache_lock, flags);
 	desc = list_first_entry_or_null(&hdev->desc_cache, struct hidma_desc,
 					vd.node);
-	if (desc)
+	if (desc) {
 		list_del(&desc->vd.node);
+		hdev->desc_cached--;
+	}
 	spin_unlock_irqrestore(&hdev->cache_lock, flags);
 	if (desc)
 		memset(desc, 0, sizeof(*desc));
@@ -86,6 +89,7 @@ void hidma_desc_cache_drain(struct hidma_dev *hdev)
 
 	spin_lock_irqsave(&hdev->cache_lock, flags);
 	list_splice_init(&hdev->desc_cache, &list);
+	hdev->desc_cached = 0;
 	spin_unlock_irqrestore(&hdev->cache_lock, flags);
 	list_for_each_entry_safe(desc, tmp, &list, vd.node)
 		kfree(desc);
