@@ -54,6 +54,20 @@ mutant cache-never-drained hidma_dma.c chan-recovery guest \
 	$'\tlist_splice_init(&hdev->desc_cache, &list);\n' \
 	$'\tINIT_LIST_HEAD(&list);\n'
 
+# "freed descriptors are kept for reuse, no more than were in use": a
+# prep that never takes a cached descriptor grows the cache by one per
+# transfer (10 after 10).
+mutant cache-bypassed hidma_dma.c chan-dmatest host \
+	"prep never takes a cached descriptor" \
+	$'\tdesc = list_first_entry_or_null(&hdev->desc_cache, struct hidma_desc,\n\t\t\t\t\tvd.node);\n' \
+	$'\tdesc = NULL;\n'
+
+# "a released channel keeps no cached descriptor"
+mutant cache-kept-idle hidma_lifecycle.c chan-dmatest host \
+	"a released channel keeps its cached descriptors" \
+	$'\t/* An idle channel holds no descriptors. */\n\thidma_desc_cache_drain(hdev);\n' \
+	''
+
 # test=error: "N transfers reported result R" and the failed-transfer
 # checks, for each injected cause.
 mutant error-as-success hidma_dma.c chan-client guest \
