@@ -7,11 +7,11 @@
 # costs more than the copies). The model's counters must show that the
 # channels really moved the data. Freed descriptors wait in a channel's
 # cache, no more than were in use at once, while dmatest holds the
-# channel, and are freed when it lets it go. (The guest layout runs the same data
-# path without hidma_mgmt; chan-highmem, chan-recovery and kunit cover
-# it there. On the acpi layout only the probe differs: chan-iommu,
-# fidelity, chan-pm and vfio-platform move data on its channels. On
-# host-msi and acpi-msi every completion arrives by MSI.)
+# channel, and are freed when it lets it go. (The guest layout runs the
+# same data path without hidma_mgmt; chan-highmem, chan-recovery and
+# kunit cover it there. On the acpi layout only the probe differs:
+# chan-iommu, fidelity, chan-pm and vfio-platform move data on its
+# channels. On host-msi and acpi-msi every completion arrives by MSI.)
 # hidma-layouts: host host-msi acpi-msi
 # hidma-timeout: 1200
 . "$(dirname "$0")/lib.sh"
