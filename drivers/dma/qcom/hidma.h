@@ -152,10 +152,9 @@ struct hidma_msi_vec {
  * @err_next: slot of @err that the next failure takes
  * @stats: counters shown in debugfs
  * @outstanding: descriptors prepared and not freed yet
- * @cache_lock: protects @desc_cache and @desc_cached
+ * @cache_lock: protects @desc_cache
  * @desc_cache: freed descriptors kept for the next prep, at most as many
  *	as were ever outstanding at once
- * @desc_cached: number of descriptors in @desc_cache
  * @hw_lock: serialises sleeping hardware (re)programming
  * @recover_work: stops, reaps and resets the channel
  * @free_work: frees the channel once the dmaengine core is done with it
@@ -185,7 +184,6 @@ struct hidma_dev {
 	atomic_t outstanding;
 	spinlock_t cache_lock; /* the descriptor cache */
 	struct list_head desc_cache;
-	unsigned int desc_cached;
 	struct mutex hw_lock; /* sleeping hardware (re)programming */
 	struct work_struct recover_work;
 	struct work_struct free_work;

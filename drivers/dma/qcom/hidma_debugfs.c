@@ -21,13 +21,14 @@ static int hidma_stats_show(struct seq_file *s, void *unused)
 {
 	struct hidma_dev *hdev = s->private;
 	struct hidma_stats st;
-	unsigned int cached;
+	size_t cached;
 
 	spin_lock_irq(&hdev->vc.lock);
 	st = hdev->stats;
 	spin_unlock_irq(&hdev->vc.lock);
+	/* bounded by max_outstanding; counted here, off the data path */
 	spin_lock_irq(&hdev->cache_lock);
-	cached = hdev->desc_cached;
+	cached = list_count_nodes(&hdev->desc_cache);
 	spin_unlock_irq(&hdev->cache_lock);
 
 	seq_printf(s, "submitted: %llu\n", st.submitted);
@@ -39,7 +40,7 @@ static int hidma_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "recoveries: %llu\n", st.recoveries);
 	seq_printf(s, "descriptors_outstanding: %d\n",
 		   atomic_read(&hdev->outstanding));
-	seq_printf(s, "descriptors_cached: %u\n", cached);
+	seq_printf(s, "descriptors_cached: %zu\n", cached);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hidma_stats);

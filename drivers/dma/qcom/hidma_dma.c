@@ -51,7 +51,6 @@ static void hidma_desc_free(struct virt_dma_desc *vd)
 	dma_descriptor_unmap(&vd->tx);
 	spin_lock_irqsave(&hdev->cache_lock, flags);
 	list_add(&vd->node, &hdev->desc_cache);
-	hdev->desc_cached++;
 	spin_unlock_irqrestore(&hdev->cache_lock, flags);
 	atomic_dec(&hdev->outstanding);
 }
@@ -65,10 +64,8 @@ static struct hidma_desc *hidma_desc_get(struct hidma_dev *hdev)
 	spin_lock_irqsave(&hdev->cache_lock, flags);
 	desc = list_first_entry_or_null(&hdev->desc_cache, struct hidma_desc,
 					vd.node);
-	if (desc) {
+	if (desc)
 		list_del(&desc->vd.node);
-		hdev->desc_cached--;
-	}
 	spin_unlock_irqrestore(&hdev->cache_lock, flags);
 	if (desc)
 		memset(desc, 0, sizeof(*desc));
@@ -89,7 +86,6 @@ void hidma_desc_cache_drain(struct hidma_dev *hdev)
 
 	spin_lock_irqsave(&hdev->cache_lock, flags);
 	list_splice_init(&hdev->desc_cache, &list);
-	hdev->desc_cached = 0;
 	spin_unlock_irqrestore(&hdev->cache_lock, flags);
 	list_for_each_entry_safe(desc, tmp, &list, vd.node)
 		kfree(desc);
